@@ -1,0 +1,136 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/crsplatform/crs/internal/actor"
+	"github.com/crsplatform/crs/internal/apperr"
+)
+
+type userRow struct {
+	ID           uuid.UUID
+	Email        string
+	DisplayName  string
+	PasswordHash string
+	Role         string
+	SupplierID   *uuid.UUID
+	Regions      pq.StringArray `gorm:"type:text[]"`
+	Active       bool
+	Version      int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+func (r userRow) user() User {
+	regions := []string(r.Regions)
+	if regions == nil {
+		regions = []string{}
+	}
+	return User{ID: r.ID, Email: r.Email, DisplayName: r.DisplayName, Role: actor.Role(r.Role), SupplierID: r.SupplierID,
+		Regions: regions, Active: r.Active, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+type tokenRow struct {
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	TokenHash []byte
+	Kind      string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+}
+
+func (tokenRow) TableName() string { return "auth_tokens" }
+
+type attemptRow struct {
+	Email          string `gorm:"primaryKey"`
+	Failures       int
+	FirstFailureAt time.Time
+	LockedUntil    *time.Time
+}
+
+func (attemptRow) TableName() string { return "login_attempts" }
+
+func userByEmail(ctx context.Context, db *gorm.DB, email string) (userRow, bool, error) {
+	var r userRow
+	err := db.WithContext(ctx).Where("lower(email) = ?", normaliseEmail(email)).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return userRow{}, false, nil
+	}
+	if err != nil {
+		return userRow{}, false, fmt.Errorf("find user by email: %w", err)
+	}
+	return r, true, nil
+}
+
+func userByID(ctx context.Context, db *gorm.DB, id uuid.UUID, forUpdate bool) (userRow, error) {
+	var r userRow
+	q := db.WithContext(ctx)
+	if forUpdate {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	err := q.Where("id = ?", id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return userRow{}, apperr.NotFound("user")
+	}
+	if err != nil {
+		return userRow{}, fmt.Errorf("find user %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// tokenUser is the row Authenticate reads: the token's user, only while the token is valid.
+func tokenUser(ctx context.Context, db *gorm.DB, hash []byte, now time.Time) (userRow, bool, error) {
+	var r userRow
+	err := db.WithContext(ctx).Table("auth_tokens t").Select("u.*").
+		Joins("JOIN users u ON u.id = t.user_id").
+		Where("t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND u.active", hash, now).
+		Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return userRow{}, false, nil
+	}
+	if err != nil {
+		return userRow{}, false, fmt.Errorf("look up token: %w", err)
+	}
+	return r, true, nil
+}
+
+func knownRegions(ctx context.Context, db *gorm.DB) (map[string]bool, error) {
+	var codes []string
+	if err := db.WithContext(ctx).Table("regions").Pluck("code", &codes).Error; err != nil {
+		return nil, fmt.Errorf("list regions: %w", err)
+	}
+	m := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		m[c] = true
+	}
+	return m, nil
+}
+
+// translate turns constraint violations into field errors.
+func translate(err error) error {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		return err
+	}
+	switch pg.ConstraintName {
+	case "users_email_key":
+		return apperr.Invalid("a user with this email exists", apperr.FieldError{Field: "email", Code: "email_taken", Message: "another user has this email"})
+	case "users_supplier_id_fkey":
+		return apperr.Invalid("unknown supplier", apperr.FieldError{Field: "supplier_id", Code: "unknown_supplier", Message: "no supplier has this id"})
+	case "users_scope_check":
+		return apperr.Invalid("the role's scope is incomplete", apperr.FieldError{Field: "role", Code: "scope_mismatch", Message: "the role and its scope do not fit"})
+	}
+	return err
+}
