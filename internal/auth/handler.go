@@ -173,4 +173,3 @@ func (h *Handler) updateUser(c echo.Context) error {
 	httpserver.SetETag(c, u.Version)
 	return c.JSON(http.StatusOK, userResponse(u))
 }
-

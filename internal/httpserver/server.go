@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo-contrib/echoprometheus"
@@ -23,6 +24,9 @@ import (
 	"github.com/crsplatform/crs/internal/idempotency"
 	"github.com/crsplatform/crs/internal/openapi"
 )
+
+// AdminJobsPrefix is where the River admin UI is mounted.
+const AdminJobsPrefix = "/admin/jobs"
 
 // Authenticator resolves a bearer or session token to its actor. It returns an unauthenticated
 // apperr for a missing, bad, expired or revoked token.
@@ -62,7 +66,10 @@ func New(cfg Config) *Server {
 	e.HidePort = true
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
-	e.Pre(middleware.RemoveTrailingSlash())
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
+		// The River UI serves its single-page app under a trailing slash.
+		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, AdminJobsPrefix) },
+	}))
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		RequestIDHandler: func(c echo.Context, id string) {
 			c.SetRequest(c.Request().WithContext(actor.WithRequestID(c.Request().Context(), id)))

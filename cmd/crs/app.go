@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
+	"riverqueue.com/riverui"
+
+	"github.com/crsplatform/crs/internal/audit"
+	"github.com/crsplatform/crs/internal/auth"
+	"github.com/crsplatform/crs/internal/config"
+	"github.com/crsplatform/crs/internal/db"
+	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/internal/idempotency"
+	"github.com/crsplatform/crs/internal/queue"
+	"github.com/crsplatform/crs/jobs"
+)
+
+// app is the wired platform: database, services, HTTP server and River clients.
+type app struct {
+	cfg      config.Config
+	logger   *slog.Logger
+	db       *db.DB
+	registry *prometheus.Registry
+	inserter *queue.Inserter
+	river    *river.Client[pgx.Tx]
+	metrics  *queue.Metrics
+	server   *httpserver.Server
+	auth     *auth.Service
+	work     bool
+}
+
+// appOpts choose what the process runs.
+type appOpts struct {
+	// Work makes this process work River jobs.
+	Work bool
+	// SkipSchemaCheck is for commands that migrate.
+	SkipSchemaCheck bool
+}
+
+// newApp opens the database, checks its schema and wires every service, handler and worker.
+func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, opts appOpts) (*app, error) {
+	if err := cfg.RequireDatabase(); err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, db.Config{URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, logger: logger, db: d, work: opts.Work}
+	if err := a.wire(ctx, opts); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) wire(ctx context.Context, opts appOpts) error {
+	if !opts.SkipSchemaCheck {
+		if err := db.CheckSchema(ctx, a.db.SQL); err != nil {
+			return err
+		}
+	}
+	a.registry = prometheus.NewRegistry()
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		queue.NewPoolCollector(a.db.Pool))
+	now := func() time.Time { return time.Now().UTC() }
+	idem := &idempotency.Store{DB: a.db.Gorm, Now: now}
+	a.auth = auth.NewService(a.db.Gorm, auth.Config{
+		TokenTTL: a.cfg.TokenTTL, SessionTTL: a.cfg.SessionTTL, MaxFailures: a.cfg.LoginMaxFailures,
+		Window: a.cfg.LoginWindow, Lockout: a.cfg.LoginLockout, Now: now,
+	})
+	auditSvc := audit.NewService(a.db.Gorm)
+	inserter, err := queue.NewInserter(a.db.SQL)
+	if err != nil {
+		return err
+	}
+	a.inserter = inserter
+
+	periodic, err := jobs.Periodic(jobs.Schedules{Reconcile: a.cfg.ReconcileSchedule, Returns: a.cfg.ReturnsSchedule})
+	if err != nil {
+		return err
+	}
+	wc := queue.WorkerConfig{Logger: a.logger, MaxWorkers: a.cfg.MaxWorkers}
+	if opts.Work {
+		wc.Workers = jobs.Workers(jobs.Deps{Auth: a.auth, Idempotency: idem, Logger: a.logger})
+		wc.Periodic = periodic
+		a.metrics = queue.NewMetrics(a.registry)
+	}
+	a.river, err = queue.NewWorkerClient(a.db.Pool, wc)
+	if err != nil {
+		return err
+	}
+
+	a.server = httpserver.New(httpserver.Config{
+		Addr: a.cfg.Addr, BodyLimit: a.cfg.BodyLimit, ReadTimeout: a.cfg.ReadTimeout, WriteTimeout: a.cfg.WriteTimeout,
+		IdleTimeout: a.cfg.IdleTimeout, SecureCookies: a.cfg.SecureCookies, Version: version, Logger: a.logger,
+		Registry: a.registry, Auth: a.auth, Idempotency: idem,
+		ReadinessChecks: func(ctx context.Context) error {
+			if err := a.db.Ping(ctx); err != nil {
+				return errors.New("database unreachable")
+			}
+			return db.CheckSchema(ctx, a.db.SQL)
+		},
+	})
+	authHandler := auth.NewHandler(a.auth, a.server)
+	auth.Register(a.server.API, authHandler)
+	auth.RegisterPages(a.server.Echo, authHandler)
+	audit.Register(a.server.API, audit.NewHandler(auditSvc))
+	return nil
+}
+
+// mountJobsUI mounts River's admin UI at /admin/jobs for admins (bearer token or session cookie).
+func (a *app) mountJobsUI(ctx context.Context) error {
+	const prefix = httpserver.AdminJobsPrefix
+	h, err := riverui.NewHandler(&riverui.HandlerOpts{
+		Endpoints: riverui.NewEndpoints(a.river, nil),
+		Logger:    a.logger,
+		Prefix:    prefix,
+	})
+	if err != nil {
+		return fmt.Errorf("river UI: %w", err)
+	}
+	if err := h.Start(ctx); err != nil {
+		return fmt.Errorf("start river UI: %w", err)
+	}
+	g := a.server.Echo.Group(prefix, a.server.RequireAdminPage())
+	g.Any("", echo.WrapHandler(h))
+	g.Any("/*", echo.WrapHandler(h))
+	return nil
+}
+
+// serve runs HTTP on ln (and the workers when configured) until ctx ends, then shuts down in order:
+// HTTP first (in-flight requests finish), then River (running jobs finish), then the database pool.
+func (a *app) serve(ctx context.Context, ln net.Listener) error {
+	uiCtx, stopUI := context.WithCancel(context.Background())
+	defer stopUI()
+	if err := a.mountJobsUI(uiCtx); err != nil {
+		return err
+	}
+	if a.work {
+		if err := a.startWorkers(ctx); err != nil {
+			return err
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- a.server.Serve(ln) }()
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	a.logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := a.server.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		a.logger.Error("http shutdown", slog.String("error", err.Error()))
+	}
+	a.stopWorkers(sctx)
+	return serveErr
+}
+
+func (a *app) startWorkers(ctx context.Context) error {
+	// The client's own context is not ctx: cancelling ctx must not cancel running jobs; Stop drains them.
+	if err := a.river.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	if a.metrics != nil {
+		a.metrics.Observe(ctx, a.river)
+	}
+	return nil
+}
+
+func (a *app) stopWorkers(ctx context.Context) {
+	if !a.work {
+		return
+	}
+	if err := a.river.Stop(ctx); err != nil {
+		a.logger.Error("stop workers", slog.String("error", err.Error()))
+	}
+}
+
+func (a *app) close() {
+	a.db.Close()
+}
+
+// listen opens the HTTP listener on the configured address.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s (CRS_ADDR): %w", addr, err)
+	}
+	return ln, nil
+}
+
+// publicURL is the URL to print for a listener.
+func publicURL(cfg config.Config, ln net.Listener) string {
+	if cfg.PublicURL != "" {
+		return cfg.PublicURL
+	}
+	return "http://" + ln.Addr().String()
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/crsplatform/crs/cmd/crs/demo"
+	"github.com/crsplatform/crs/internal/db"
+	"github.com/crsplatform/crs/internal/pgcluster"
+)
+
+// cmdDev is the embedded default: a private PostgreSQL cluster under the data directory, migrated and
+// seeded on first run, with the HTTP server and the workers in this one process. It stops HTTP, then
+// River, then PostgreSQL on Ctrl-C or SIGTERM.
+func cmdDev(ctx context.Context, e env, args []string) error {
+	fs := newFlags("dev", e)
+	dataDir := fs.String("data-dir", ".crs", "where the private PostgreSQL cluster lives")
+	reset := fs.Bool("reset", false, "wipe the data directory first")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, e.stderr)
+	dir, err := filepath.Abs(*dataDir)
+	if err != nil {
+		return err
+	}
+	cluster := &pgcluster.Cluster{Dir: filepath.Join(dir, "pg")}
+	if *reset {
+		if err := cluster.Stop(ctx); err != nil {
+			return err
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return fmt.Errorf("reset %s: %w", dir, err)
+		}
+		fmt.Fprintf(e.stdout, "wiped %s\n", dir)
+	}
+	start := time.Now()
+	first := !cluster.Initialised()
+	if first {
+		fmt.Fprintf(e.stdout, "creating a private PostgreSQL cluster in %s\n", cluster.Dir)
+	}
+	// The cluster must stop even when ctx is already cancelled.
+	if err := cluster.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	defer func() {
+		if err := cluster.Stop(context.Background()); err != nil {
+			logger.Error("stop PostgreSQL", slog.String("error", err.Error()))
+			return
+		}
+		fmt.Fprintln(e.stdout, "PostgreSQL stopped")
+	}()
+	if err := cluster.EnsureDatabase(ctx, "crs"); err != nil {
+		return err
+	}
+	cfg.DatabaseURL = cluster.URL("crs")
+	logger.Info("postgres started", slog.Int("port", cluster.Port), slog.Duration("took", time.Since(start)))
+
+	mig, err := db.Open(ctx, db.Config{URL: cfg.DatabaseURL, MaxConns: 4})
+	if err != nil {
+		return err
+	}
+	err = db.MigrateAll(ctx, mig.SQL, logger)
+	mig.Close()
+	if err != nil {
+		return err
+	}
+	a, err := newApp(ctx, cfg, logger, appOpts{Work: true})
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	empty, err := demo.Empty(ctx, a.db.Gorm)
+	if err != nil {
+		return err
+	}
+	var accounts []demo.Account
+	if empty {
+		fmt.Fprintln(e.stdout, "loading the demo dataset")
+		if accounts, err = a.seedDemo(ctx); err != nil {
+			return err
+		}
+	} else {
+		accounts = demo.Accounts()
+	}
+	ln, err := listen(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nCRS is running at %s (ready in %s)\n", publicURL(cfg, ln), time.Since(start).Round(10*time.Millisecond))
+	fmt.Fprintf(e.stdout, "  sign in:   %s/login\n  API:       %s/openapi.json\n  jobs (admin): %s/admin/jobs\n", publicURL(cfg, ln), publicURL(cfg, ln), publicURL(cfg, ln))
+	printAccounts(e, accounts, cfg.DemoPassword)
+	fmt.Fprintln(e.stdout, "\nPress Ctrl-C to stop.")
+	return a.serve(ctx, ln)
+}

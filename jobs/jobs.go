@@ -1,0 +1,57 @@
+// Package jobs holds the platform's River workers and their periodic schedules. Workers are thin and
+// idempotent: they load by id and call a domain service; job args are small, stable and snake_case.
+// The domain packages define the args of the jobs they insert (a lower package cannot import this
+// one); this package registers a worker for each.
+package jobs
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/robfig/cron/v3"
+
+	"github.com/crsplatform/crs/internal/auth"
+	"github.com/crsplatform/crs/internal/idempotency"
+)
+
+// Deps are the services workers call.
+type Deps struct {
+	Auth        *auth.Service
+	Idempotency *idempotency.Store
+	Logger      *slog.Logger
+}
+
+// Schedules are the cron schedules of the periodic jobs.
+type Schedules struct {
+	Reconcile string
+	Returns   string
+}
+
+// Workers registers every worker.
+func Workers(d Deps) *river.Workers {
+	w := river.NewWorkers()
+	river.AddWorker(w, &PurgeWorker{deps: d})
+	return w
+}
+
+// Periodic returns the periodic jobs; River's elected leader enqueues them.
+func Periodic(s Schedules) ([]*river.PeriodicJob, error) {
+	hourly := river.PeriodicInterval(time.Hour)
+	jobs := []*river.PeriodicJob{
+		river.NewPeriodicJob(hourly, func() (river.JobArgs, *river.InsertOpts) { return PurgeArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "purge", RunOnStart: true}),
+	}
+	_ = s // reconciliation and returns schedules join here with their workers
+	return jobs, nil
+}
+
+// Schedule parses a five-field cron schedule (UTC) for a periodic job.
+func Schedule(spec string) (river.PeriodicSchedule, error) {
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return nil, fmt.Errorf("cron schedule %q: %w", spec, err)
+	}
+	return sched, nil
+}
