@@ -69,7 +69,7 @@ func New(t testing.TB) *Env {
 	env.Inserter = ins
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	env.Server = httpserver.New(httpserver.Config{BodyLimit: "1M", Version: "test", Logger: logger, Auth: env.Auth,
-		Idempotency: &idempotency.Store{DB: d.Gorm, Now: clock},
+		Idempotency:     &idempotency.Store{DB: d.Gorm, Now: clock},
 		ReadinessChecks: func(ctx context.Context) error { return db.CheckSchema(ctx, d.SQL) }})
 	h := auth.NewHandler(env.Auth, env.Server)
 	auth.Register(env.Server.API, h)

@@ -35,4 +35,3 @@ func (h *Handler) list(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, eventPage{Items: res.Items, NextCursor: res.NextCursor})
 }
-
