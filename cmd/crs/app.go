@@ -23,6 +23,7 @@ import (
 	"github.com/crsplatform/crs/internal/httpserver"
 	"github.com/crsplatform/crs/internal/idempotency"
 	"github.com/crsplatform/crs/internal/queue"
+	"github.com/crsplatform/crs/internal/reference"
 	"github.com/crsplatform/crs/jobs"
 )
 
@@ -37,6 +38,7 @@ type app struct {
 	metrics  *queue.Metrics
 	server   *httpserver.Server
 	auth     *auth.Service
+	ref      *reference.Data
 	work     bool
 }
 
@@ -81,6 +83,11 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 		Window: a.cfg.LoginWindow, Lockout: a.cfg.LoginLockout, Now: now,
 	})
 	auditSvc := audit.NewService(a.db.Gorm)
+	ref, err := reference.Load(ctx, a.db.Gorm)
+	if err != nil {
+		return err
+	}
+	a.ref = ref
 	inserter, err := queue.NewInserter(a.db.SQL)
 	if err != nil {
 		return err
@@ -117,6 +124,8 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	auth.Register(a.server.API, authHandler)
 	auth.RegisterPages(a.server.Echo, authHandler)
 	audit.Register(a.server.API, audit.NewHandler(auditSvc))
+	reference.Register(a.server.API, reference.NewHandler(a.ref))
+	// Domain routes are registered below, in import order.
 	return nil
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/crsplatform/crs/internal/idempotency"
 	"github.com/crsplatform/crs/internal/ids"
 	"github.com/crsplatform/crs/internal/queue"
+	"github.com/crsplatform/crs/internal/reference"
 )
 
 // Password is the password of every user the factories make.
@@ -49,6 +50,7 @@ type Env struct {
 	Server   *httpserver.Server
 	Auth     *auth.Service
 	Inserter *queue.Inserter
+	Ref      *reference.Data
 	// Now is the clock the services see; tests may move it.
 	Now func() time.Time
 }
@@ -75,6 +77,12 @@ func New(t testing.TB) *Env {
 	auth.Register(env.Server.API, h)
 	auth.RegisterPages(env.Server.Echo, h)
 	audit.Register(env.Server.API, audit.NewHandler(audit.NewService(d.Gorm)))
+	ref, err := reference.Load(context.Background(), d.Gorm)
+	if err != nil {
+		t.Fatalf("reference data: %v", err)
+	}
+	env.Ref = ref
+	reference.Register(env.Server.API, reference.NewHandler(ref))
 	return env
 }
 
