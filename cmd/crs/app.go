@@ -25,6 +25,7 @@ import (
 	"github.com/crsplatform/crs/internal/queue"
 	"github.com/crsplatform/crs/internal/reference"
 	"github.com/crsplatform/crs/jobs"
+	"github.com/crsplatform/crs/suppliers"
 )
 
 // app is the wired platform: database, services, HTTP server and River clients.
@@ -126,6 +127,7 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	audit.Register(a.server.API, audit.NewHandler(auditSvc))
 	reference.Register(a.server.API, reference.NewHandler(a.ref))
 	// Domain routes are registered below, in import order.
+	suppliers.Register(a.server.API, suppliers.NewHandler(suppliers.NewService(a.db.Gorm, a.ref, now)))
 	return nil
 }
 

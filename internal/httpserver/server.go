@@ -96,6 +96,7 @@ func New(cfg Config) *Server {
 	if cfg.Registry != nil {
 		e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
 			Namespace:  "crs",
+			Subsystem:  "http",
 			Registerer: cfg.Registry,
 			Skipper:    func(c echo.Context) bool { return c.Path() == "/metrics" },
 		}))

@@ -175,7 +175,7 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	}
 	if out, err := c.server(ctx, "pg_ctl", "-D", c.dataDir(), "-w", "-t", "60", "-m", "fast", "stop"); err != nil {
 		if _, serr := c.server(ctx, "pg_ctl", "-D", c.dataDir(), "status"); serr != nil {
-			return nil // not running: nothing to stop
+			return nil //nolint:nilerr // stop failed because the server is not running: nothing to stop
 		}
 		return fmt.Errorf("pg_ctl stop: %w: %s", err, out)
 	}

@@ -66,18 +66,23 @@ type WorkerConfig struct {
 	Registry prometheus.Registerer
 }
 
-// NewWorkerClient builds the client that works jobs. Start it with Start and stop it with Stop, which
+// NewWorkerClient builds the client that works jobs; without Workers it only reads and manages jobs
+// (the admin UI of a process that does not work them). Start it with Start and stop it with Stop, which
 // waits for running jobs to finish.
 func NewWorkerClient(pool *pgxpool.Pool, cfg WorkerConfig) (*river.Client[pgx.Tx], error) {
 	reports := cfg.MaxWorkers / 4
 	if reports < 1 {
 		reports = 1
 	}
-	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Queues: map[string]river.QueueConfig{
+	var queues map[string]river.QueueConfig
+	if cfg.Workers != nil {
+		queues = map[string]river.QueueConfig{
 			QueueDefault: {MaxWorkers: cfg.MaxWorkers},
 			QueueReports: {MaxWorkers: reports},
-		},
+		}
+	}
+	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
+		Queues:            queues,
 		Workers:           cfg.Workers,
 		PeriodicJobs:      cfg.Periodic,
 		Logger:            cfg.Logger,

@@ -1,0 +1,575 @@
+package contracts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/crsplatform/crs/internal/actor"
+	"github.com/crsplatform/crs/internal/apperr"
+	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/money"
+	"github.com/crsplatform/crs/suppliers"
+)
+
+type contractRow struct {
+	ID                    uuid.UUID
+	Reference             string
+	ContractTypeCode      string
+	RegionCode            string
+	PCCAreaCode           *string `gorm:"column:pcc_area_code"`
+	PrimeSupplierID       uuid.UUID
+	CoCommissionerName    *string
+	CoCommissionerShareBP *int           `gorm:"column:co_commissioner_share_bp"`
+	Sexes                 pq.StringArray `gorm:"type:text[]"`
+	MinAge                int
+	MaxAge                *int
+	AcceptsCommunity      bool
+	AcceptsLicence        bool
+	AcceptsPreRelease     bool
+	StartDate             calendar.Date `gorm:"type:date"`
+	EndDate               calendar.Date `gorm:"type:date"`
+	EffectiveEndDate      calendar.Date `gorm:"type:date"`
+	ReferralWindowOpens   calendar.Date `gorm:"type:date"`
+	ReferralWindowCloses  calendar.Date `gorm:"type:date"`
+	ReferralMailbox       *string
+	Description           *string
+	Version               int
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+}
+
+func (contractRow) TableName() string { return "contracts" }
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func rowOf(c Contract) contractRow {
+	r := contractRow{
+		ID: c.ID, Reference: c.Reference, ContractTypeCode: c.ContractTypeCode, RegionCode: c.Area.RegionCode,
+		PCCAreaCode: nullable(c.Area.PCCAreaCode), PrimeSupplierID: c.Prime.ID, CoCommissionerName: nullable(c.CoCommissionerName),
+		CoCommissionerShareBP: c.CoCommissionerShareBP, MinAge: c.Eligibility.MinAge, MaxAge: c.Eligibility.MaxAge,
+		AcceptsCommunity: c.Eligibility.Accepts(SettingCommunity), AcceptsLicence: c.Eligibility.Accepts(SettingLicence),
+		AcceptsPreRelease: c.Eligibility.Accepts(SettingPreRelease), StartDate: c.Start, EndDate: c.End,
+		EffectiveEndDate: c.EffectiveEnd(), ReferralWindowOpens: c.WindowOpens, ReferralWindowCloses: c.WindowCloses,
+		ReferralMailbox: nullable(c.ReferralMailbox), Description: nullable(c.Description), Version: c.Version,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+	for _, s := range c.Eligibility.Sexes {
+		r.Sexes = append(r.Sexes, string(s))
+	}
+	return r
+}
+
+// contract converts the row; the prime's summary, extensions and supply chain are filled in by
+// assemble.
+func (r contractRow) contract() Contract {
+	c := Contract{
+		ID: r.ID, Reference: r.Reference, ContractTypeCode: r.ContractTypeCode,
+		Area:  Area{RegionCode: r.RegionCode, PCCAreaCode: deref(r.PCCAreaCode)},
+		Prime: suppliers.Summary{ID: r.PrimeSupplierID}, CoCommissionerName: deref(r.CoCommissionerName),
+		CoCommissionerShareBP: r.CoCommissionerShareBP,
+		Eligibility:           Eligibility{MinAge: r.MinAge, MaxAge: r.MaxAge},
+		Start:                 r.StartDate, End: r.EndDate, WindowOpens: r.ReferralWindowOpens, WindowCloses: r.ReferralWindowCloses,
+		ReferralMailbox: deref(r.ReferralMailbox), Description: deref(r.Description), Version: r.Version,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Extensions: []Extension{}, Subcontractors: []Subcontractor{},
+	}
+	for _, s := range r.Sexes {
+		c.Eligibility.Sexes = append(c.Eligibility.Sexes, Sex(s))
+	}
+	for s, on := range map[Setting]bool{SettingCommunity: r.AcceptsCommunity, SettingLicence: r.AcceptsLicence, SettingPreRelease: r.AcceptsPreRelease} {
+		if on {
+			c.Eligibility.Settings = append(c.Eligibility.Settings, s)
+		}
+	}
+	c.Eligibility = c.Eligibility.normalise()
+	return c
+}
+
+type extensionRow struct {
+	ContractID uuid.UUID
+	Number     int
+	StartDate  calendar.Date `gorm:"type:date"`
+	EndDate    calendar.Date `gorm:"type:date"`
+	Taken      bool
+}
+
+func (extensionRow) TableName() string { return "contract_extensions" }
+
+type subcontractorRow struct {
+	ID            uuid.UUID
+	ContractID    uuid.UUID
+	SupplierID    uuid.UUID
+	AddedOn       calendar.Date `gorm:"type:date"`
+	AddedBy       *uuid.UUID
+	AddedReason   *string
+	RemovedOn     calendar.Date `gorm:"type:date"`
+	RemovedBy     *uuid.UUID
+	RemovedReason *string
+}
+
+func (subcontractorRow) TableName() string { return "contract_subcontractors" }
+
+func (r subcontractorRow) subcontractor(sums map[uuid.UUID]suppliers.Summary) Subcontractor {
+	sum, ok := sums[r.SupplierID]
+	if !ok {
+		sum = suppliers.Summary{ID: r.SupplierID}
+	}
+	return Subcontractor{ID: r.ID, Supplier: sum, AddedOn: r.AddedOn, AddedBy: r.AddedBy, AddedReason: deref(r.AddedReason),
+		RemovedOn: r.RemovedOn, RemovedBy: r.RemovedBy, RemovedReason: deref(r.RemovedReason)}
+}
+
+type bandRow struct {
+	ContractID       uuid.UUID
+	YearNumber       int
+	BandNumber       int
+	Low              int
+	High             int
+	AnnualPricePence int64
+}
+
+func (bandRow) TableName() string { return "contract_bands" }
+
+type basisRow struct {
+	ID            uuid.UUID
+	ContractID    uuid.UUID
+	YearNumber    int
+	BandNumber    int
+	EffectiveFrom calendar.Date `gorm:"type:date"`
+	Reason        string
+	ChangedBy     *uuid.UUID
+	ChangedAt     time.Time
+	SupersededAt  *time.Time
+}
+
+func (basisRow) TableName() string { return "contract_basis_bands" }
+
+type capRow struct {
+	ID         uuid.UUID
+	ContractID uuid.UUID
+	YearNumber int
+	NewCap     int
+	Reason     string
+	RecordedBy *uuid.UUID
+	RecordedAt time.Time
+}
+
+func (capRow) TableName() string { return "contract_cap_variations" }
+
+type pricingRow struct {
+	ContractID         uuid.UUID
+	YearNumber         int
+	Level              string
+	EstimatedReferrals int
+	UnitCostPence      int64
+}
+
+func (pricingRow) TableName() string { return "contract_pricing_inputs" }
+
+// Load reads a contract with its prime's summary, extensions and current supply chain, whoever asks:
+// it is for the domains built on this one, which apply their own scope. An unknown id is not found.
+func Load(ctx context.Context, db *gorm.DB, id uuid.UUID) (Contract, error) {
+	return load(ctx, db, id, false)
+}
+
+func load(ctx context.Context, db *gorm.DB, id uuid.UUID, forUpdate bool) (Contract, error) {
+	var r contractRow
+	q := db.WithContext(ctx)
+	if forUpdate {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	err := q.Where("id = ?", id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Contract{}, apperr.NotFound("contract")
+	}
+	if err != nil {
+		return Contract{}, fmt.Errorf("read contract %s: %w", id, err)
+	}
+	cs, err := assemble(ctx, db, []contractRow{r})
+	if err != nil {
+		return Contract{}, err
+	}
+	return cs[0], nil
+}
+
+// assemble converts rows and fills in, with one query each, their extensions, current supply chains
+// and the suppliers' summaries.
+func assemble(ctx context.Context, db *gorm.DB, rows []contractRow) ([]Contract, error) {
+	out := make([]Contract, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]uuid.UUID, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var exts []extensionRow
+	if err := db.WithContext(ctx).Where("contract_id IN ?", ids).Order("contract_id, number").Find(&exts).Error; err != nil {
+		return nil, fmt.Errorf("read contract extensions: %w", err)
+	}
+	subs, err := subcontractorRows(ctx, db, ids, true)
+	if err != nil {
+		return nil, err
+	}
+	supplierIDs := make([]uuid.UUID, 0, len(rows)+len(subs))
+	for _, r := range rows {
+		supplierIDs = append(supplierIDs, r.PrimeSupplierID)
+	}
+	for _, s := range subs {
+		supplierIDs = append(supplierIDs, s.SupplierID)
+	}
+	sums, err := suppliers.Summaries(ctx, db, supplierIDs)
+	if err != nil {
+		return nil, err
+	}
+	index := make(map[uuid.UUID]int, len(rows))
+	for i, r := range rows {
+		out[i] = r.contract()
+		if sum, ok := sums[r.PrimeSupplierID]; ok {
+			out[i].Prime = sum
+		}
+		index[r.ID] = i
+	}
+	for _, e := range exts {
+		c := &out[index[e.ContractID]]
+		c.Extensions = append(c.Extensions, Extension{Number: e.Number, Start: e.StartDate, End: e.EndDate, Taken: e.Taken})
+	}
+	for _, s := range subs {
+		c := &out[index[s.ContractID]]
+		c.Subcontractors = append(c.Subcontractors, s.subcontractor(sums))
+	}
+	return out, nil
+}
+
+// subcontractorRows reads the supply chain memberships of the contracts in order of addition:
+// only the current ones when currentOnly.
+func subcontractorRows(ctx context.Context, db *gorm.DB, contractIDs []uuid.UUID, currentOnly bool) ([]subcontractorRow, error) {
+	q := db.WithContext(ctx).Where("contract_id IN ?", contractIDs)
+	if currentOnly {
+		q = q.Where("removed_on IS NULL")
+	}
+	var rows []subcontractorRow
+	if err := q.Order("contract_id, added_on, id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read supply chain: %w", err)
+	}
+	return rows, nil
+}
+
+// supplyChainHistory returns every membership of the contract's supply chain, current and removed.
+func supplyChainHistory(ctx context.Context, db *gorm.DB, contractID uuid.UUID) ([]Subcontractor, error) {
+	rows, err := subcontractorRows(ctx, db, []uuid.UUID{contractID}, false)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]uuid.UUID, len(rows))
+	for i, r := range rows {
+		ids[i] = r.SupplierID
+	}
+	sums, err := suppliers.Summaries(ctx, db, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Subcontractor, len(rows))
+	for i, r := range rows {
+		out[i] = r.subcontractor(sums)
+	}
+	return out, nil
+}
+
+func insertContract(ctx context.Context, tx *gorm.DB, c Contract) error {
+	row := rowOf(c)
+	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
+		return translate(err)
+	}
+	if err := replaceExtensions(ctx, tx, c.ID, c.Extensions); err != nil {
+		return err
+	}
+	for _, s := range c.Subcontractors {
+		if err := insertSubcontractor(ctx, tx, c.ID, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// updateContract writes the contract's own row and extensions; the version and updated_at are the
+// caller's to set.
+func updateContract(ctx context.Context, tx *gorm.DB, c Contract) error {
+	row := rowOf(c)
+	if err := tx.WithContext(ctx).Select("*").Omit("id", "created_at").Save(&row).Error; err != nil {
+		return translate(err)
+	}
+	return replaceExtensions(ctx, tx, c.ID, c.Extensions)
+}
+
+func replaceExtensions(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, exts []Extension) error {
+	if err := tx.WithContext(ctx).Where("contract_id = ?", contractID).Delete(&extensionRow{}).Error; err != nil {
+		return fmt.Errorf("clear extensions: %w", err)
+	}
+	if len(exts) == 0 {
+		return nil
+	}
+	rows := make([]extensionRow, len(exts))
+	for i, e := range exts {
+		rows[i] = extensionRow{ContractID: contractID, Number: e.Number, StartDate: e.Start, EndDate: e.End, Taken: e.Taken}
+	}
+	if err := tx.WithContext(ctx).Create(&rows).Error; err != nil {
+		return fmt.Errorf("store extensions: %w", err)
+	}
+	return nil
+}
+
+// bumpVersion records a change to the contract or anything it holds.
+func bumpVersion(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, now time.Time) (int, error) {
+	var version int
+	err := tx.WithContext(ctx).Raw(`UPDATE contracts SET version = version + 1, updated_at = ? WHERE id = ? RETURNING version`,
+		now, contractID).Scan(&version).Error
+	if err != nil {
+		return 0, fmt.Errorf("bump contract version: %w", err)
+	}
+	return version, nil
+}
+
+func insertSubcontractor(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, s Subcontractor) error {
+	row := subcontractorRow{ID: s.ID, ContractID: contractID, SupplierID: s.Supplier.ID, AddedOn: s.AddedOn, AddedBy: s.AddedBy,
+		AddedReason: nullable(s.AddedReason)}
+	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
+		return translate(err)
+	}
+	return nil
+}
+
+func removeSubcontractor(ctx context.Context, tx *gorm.DB, s Subcontractor) error {
+	err := tx.WithContext(ctx).Model(&subcontractorRow{}).Where("id = ? AND removed_on IS NULL", s.ID).
+		Updates(map[string]any{"removed_on": s.RemovedOn, "removed_by": s.RemovedBy, "removed_reason": s.RemovedReason}).Error
+	if err != nil {
+		return fmt.Errorf("remove subcontractor: %w", err)
+	}
+	return nil
+}
+
+// listKey is the keyset of the contract list.
+type listKey struct {
+	Reference string    `json:"r"`
+	ID        uuid.UUID `json:"i"`
+}
+
+// listFilter is ListParams resolved for the query.
+type listFilter struct {
+	ListParams
+	Today calendar.Date
+	After *listKey
+}
+
+// scopeWhere limits a query on contracts to the actor's scope.
+func scopeWhere(q *gorm.DB, a actor.Actor) *gorm.DB {
+	switch a.Role {
+	case actor.RoleAdmin:
+		return q
+	case actor.RoleCommissioner:
+		return q.Where("contracts.region_code = ANY(?)", pq.StringArray(a.Regions))
+	case actor.RoleSupplier:
+		return q.Where(`(contracts.prime_supplier_id = ? OR EXISTS (SELECT 1 FROM contract_subcontractors s
+			WHERE s.contract_id = contracts.id AND s.supplier_id = ? AND s.removed_on IS NULL))`, a.SupplierID, a.SupplierID)
+	default:
+		return q.Where("false")
+	}
+}
+
+func listContracts(ctx context.Context, db *gorm.DB, a actor.Actor, f listFilter) ([]Contract, error) {
+	q := scopeWhere(db.WithContext(ctx).Model(&contractRow{}), a)
+	if f.Region != "" {
+		q = q.Where("contracts.region_code = ?", f.Region)
+	}
+	if f.PCCArea != "" {
+		q = q.Where("contracts.pcc_area_code = ?", f.PCCArea)
+	}
+	if f.ContractType != "" {
+		q = q.Where("contracts.contract_type_code = ?", f.ContractType)
+	}
+	if f.PrimeSupplierID != uuid.Nil {
+		q = q.Where("contracts.prime_supplier_id = ?", f.PrimeSupplierID)
+	}
+	switch f.Status {
+	case StatePending:
+		q = q.Where("contracts.start_date > ?", f.Today)
+	case StateLive:
+		q = q.Where("contracts.start_date <= ? AND contracts.effective_end_date >= ?", f.Today, f.Today)
+	case StateEnded:
+		q = q.Where("contracts.effective_end_date < ?", f.Today)
+	}
+	if f.Text != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Text) + "%"
+		q = q.Where("contracts.reference ILIKE ?", like)
+	}
+	if f.After != nil {
+		q = q.Where("(contracts.reference, contracts.id) > (?, ?)", f.After.Reference, f.After.ID)
+	}
+	var rows []contractRow
+	if err := q.Order("contracts.reference, contracts.id").Limit(f.Page.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list contracts: %w", err)
+	}
+	return assemble(ctx, db, rows)
+}
+
+// YearsOf returns the contract years of a contract, whoever asks, each with its band table, basis band
+// history, cap variations and pricing inputs. Figures stored for a year number the contract no
+// longer has (after its dates were shortened) are left out. An unknown id is not found.
+func YearsOf(ctx context.Context, db *gorm.DB, id uuid.UUID) ([]YearDetail, error) {
+	c, err := Load(ctx, db, id)
+	if err != nil {
+		return nil, err
+	}
+	return yearsOf(ctx, db, c)
+}
+
+func yearsOf(ctx context.Context, db *gorm.DB, c Contract) ([]YearDetail, error) {
+	years, err := c.Years()
+	if err != nil {
+		return nil, fmt.Errorf("contract %s years: %w", c.ID, err)
+	}
+	q := func() *gorm.DB { return db.WithContext(ctx).Where("contract_id = ?", c.ID) }
+	var bands []bandRow
+	if err := q().Order("year_number, band_number").Find(&bands).Error; err != nil {
+		return nil, fmt.Errorf("read bands: %w", err)
+	}
+	var basis []basisRow
+	if err := q().Order("year_number, changed_at, id").Find(&basis).Error; err != nil {
+		return nil, fmt.Errorf("read basis bands: %w", err)
+	}
+	var caps []capRow
+	if err := q().Order("year_number, recorded_at, id").Find(&caps).Error; err != nil {
+		return nil, fmt.Errorf("read cap variations: %w", err)
+	}
+	var inputs []pricingRow
+	if err := q().Order("year_number").Find(&inputs).Error; err != nil {
+		return nil, fmt.Errorf("read pricing inputs: %w", err)
+	}
+	out := make([]YearDetail, len(years))
+	for i, y := range years {
+		d := YearDetail{Year: y, Bands: []Band{}, BasisHistory: []BasisChange{}, CapVariations: []CapVariation{}, PricingInputs: []PricingInput{}}
+		for _, b := range bands {
+			if b.YearNumber == y.Number {
+				d.Bands = append(d.Bands, Band{Number: b.BandNumber, Low: b.Low, High: b.High, AnnualPrice: money.Pence(b.AnnualPricePence)})
+			}
+		}
+		for _, b := range basis {
+			if b.YearNumber == y.Number {
+				var sup *time.Time
+				if b.SupersededAt != nil {
+					t := b.SupersededAt.UTC()
+					sup = &t
+				}
+				d.BasisHistory = append(d.BasisHistory, BasisChange{ID: b.ID, BandNumber: b.BandNumber, EffectiveFrom: b.EffectiveFrom,
+					Reason: b.Reason, ChangedBy: b.ChangedBy, ChangedAt: b.ChangedAt.UTC(), SupersededAt: sup})
+			}
+		}
+		for _, cv := range caps {
+			if cv.YearNumber == y.Number {
+				d.CapVariations = append(d.CapVariations, CapVariation{ID: cv.ID, NewCap: cv.NewCap, Reason: cv.Reason,
+					RecordedBy: cv.RecordedBy, RecordedAt: cv.RecordedAt.UTC()})
+			}
+		}
+		for _, in := range inputs {
+			if in.YearNumber == y.Number {
+				d.PricingInputs = append(d.PricingInputs, PricingInput{Level: ComplexityLevel(in.Level),
+					EstimatedReferrals: in.EstimatedReferrals, UnitCost: money.Pence(in.UnitCostPence)})
+			}
+		}
+		slices.SortFunc(d.PricingInputs, func(a, b PricingInput) int {
+			return slices.Index(ComplexityLevels(), a.Level) - slices.Index(ComplexityLevels(), b.Level)
+		})
+		out[i] = d
+	}
+	return out, nil
+}
+
+// replaceBands replaces a year's band table and re-baselines its basis band: earlier basis changes are
+// superseded and basis starts the year.
+func replaceBands(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, year int, bands []Band, basis BasisChange) error {
+	if err := tx.WithContext(ctx).Where("contract_id = ? AND year_number = ?", contractID, year).Delete(&bandRow{}).Error; err != nil {
+		return fmt.Errorf("clear bands: %w", err)
+	}
+	rows := make([]bandRow, len(bands))
+	for i, b := range bands {
+		rows[i] = bandRow{ContractID: contractID, YearNumber: year, BandNumber: b.Number, Low: b.Low, High: b.High, AnnualPricePence: int64(b.AnnualPrice)}
+	}
+	if err := tx.WithContext(ctx).Create(&rows).Error; err != nil {
+		return fmt.Errorf("store bands: %w", err)
+	}
+	err := tx.WithContext(ctx).Model(&basisRow{}).Where("contract_id = ? AND year_number = ? AND superseded_at IS NULL", contractID, year).
+		Update("superseded_at", basis.ChangedAt).Error
+	if err != nil {
+		return fmt.Errorf("supersede basis bands: %w", err)
+	}
+	return insertBasis(ctx, tx, contractID, year, basis)
+}
+
+func insertBasis(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, year int, b BasisChange) error {
+	row := basisRow{ID: b.ID, ContractID: contractID, YearNumber: year, BandNumber: b.BandNumber, EffectiveFrom: b.EffectiveFrom,
+		Reason: b.Reason, ChangedBy: b.ChangedBy, ChangedAt: b.ChangedAt}
+	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("store basis band: %w", err)
+	}
+	return nil
+}
+
+func insertCapVariation(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, year int, v CapVariation) error {
+	row := capRow{ID: v.ID, ContractID: contractID, YearNumber: year, NewCap: v.NewCap, Reason: v.Reason, RecordedBy: v.RecordedBy, RecordedAt: v.RecordedAt}
+	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("store cap variation: %w", err)
+	}
+	return nil
+}
+
+func replacePricingInputs(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, year int, inputs []PricingInput) error {
+	if err := tx.WithContext(ctx).Where("contract_id = ? AND year_number = ?", contractID, year).Delete(&pricingRow{}).Error; err != nil {
+		return fmt.Errorf("clear pricing inputs: %w", err)
+	}
+	rows := make([]pricingRow, len(inputs))
+	for i, in := range inputs {
+		rows[i] = pricingRow{ContractID: contractID, YearNumber: year, Level: string(in.Level), EstimatedReferrals: in.EstimatedReferrals, UnitCostPence: int64(in.UnitCost)}
+	}
+	if err := tx.WithContext(ctx).Create(&rows).Error; err != nil {
+		return fmt.Errorf("store pricing inputs: %w", err)
+	}
+	return nil
+}
+
+// translate turns the constraint violations a user can cause into field errors.
+func translate(err error) error {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		return err
+	}
+	switch pg.ConstraintName {
+	case "contracts_reference_key":
+		return apperr.Invalid("the reference is taken", apperr.FieldError{Field: "reference", Code: "reference_taken",
+			Message: "Another contract has this reference."})
+	case "contract_subcontractors_current_key":
+		return apperr.Invalid("the supplier is already in the supply chain", apperr.FieldError{Field: "supplier_id",
+			Code: "subcontractor_duplicate", Message: "The supplier is already a subcontractor on this contract."})
+	}
+	return err
+}

@@ -1,0 +1,119 @@
+package queue_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+
+	"github.com/crsplatform/crs/internal/dbtest"
+	"github.com/crsplatform/crs/internal/queue"
+)
+
+type noteArgs struct {
+	Note string `json:"note"`
+}
+
+func (noteArgs) Kind() string { return "test_note" }
+
+func countJobs(t *testing.T, db *gorm.DB, kind string) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Table("river_job").Where("kind = ?", kind).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestInsertTxFollowsTheTransaction(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t)
+	ins, err := queue.NewInserter(d.SQL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	errRollback := errors.New("roll back")
+	err = d.Gorm.Transaction(func(tx *gorm.DB) error {
+		if err := ins.InsertTx(ctx, tx, noteArgs{Note: "lost"}, nil); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
+	}
+	if n := countJobs(t, d.Gorm, "test_note"); n != 0 {
+		t.Fatalf("%d jobs after rollback, want 0", n)
+	}
+	err = d.Gorm.Transaction(func(tx *gorm.DB) error {
+		return ins.InsertTx(ctx, tx, noteArgs{Note: "kept"}, nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := countJobs(t, d.Gorm, "test_note"); n != 1 {
+		t.Fatalf("%d jobs after commit, want 1", n)
+	}
+	if err := ins.InsertTx(ctx, d.Gorm, noteArgs{}, nil); err == nil {
+		t.Fatal("InsertTx outside a transaction succeeded")
+	}
+}
+
+type slowWorker struct {
+	river.WorkerDefaults[noteArgs]
+	started  chan struct{}
+	finished atomic.Bool
+}
+
+func (w *slowWorker) Work(ctx context.Context, _ *river.Job[noteArgs]) error {
+	close(w.started)
+	time.Sleep(500 * time.Millisecond)
+	w.finished.Store(true)
+	return nil
+}
+
+func TestStopDrainsRunningJobs(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t)
+	w := &slowWorker{started: make(chan struct{})}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, w)
+	client, err := queue.NewWorkerClient(d.Pool, queue.WorkerConfig{MaxWorkers: 2, Workers: workers, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Insert(ctx, noteArgs{Note: "slow"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-w.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("job never started")
+	}
+	stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := client.Stop(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+	if !w.finished.Load() {
+		t.Fatal("Stop returned before the running job finished")
+	}
+	var state string
+	if err := d.Gorm.Table("river_job").Select("state").Where("kind = ?", "test_note").Scan(&state).Error; err != nil {
+		t.Fatal(err)
+	}
+	if state != "completed" {
+		t.Fatalf("job state %q after a graceful stop, want completed", state)
+	}
+}

@@ -1,0 +1,758 @@
+package suppliers_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/crsplatform/crs/internal/actor"
+	"github.com/crsplatform/crs/internal/apitest"
+	"github.com/crsplatform/crs/internal/audit"
+	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/internal/ids"
+	"github.com/crsplatform/crs/suppliers"
+)
+
+// testNow is the clock every test runs at: a Tuesday.
+var testNow = time.Date(2026, time.March, 10, 12, 0, 0, 0, time.UTC)
+
+const base = httpserver.APIPrefix + "/suppliers"
+
+type testBundle struct {
+	env   *apitest.Env
+	admin apitest.User
+}
+
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	env := apitest.New(t)
+	env.Now = func() time.Time { return testNow }
+	suppliers.Register(env.Server.API, suppliers.NewHandler(suppliers.NewService(env.DB.Gorm, env.Ref, func() time.Time { return env.Now() })))
+	return &testBundle{env: env, admin: env.Admin()}
+}
+
+// with returns the bundle with its environment reporting failures to t, for use in a subtest.
+func (b *testBundle) with(t *testing.T) *testBundle {
+	env := *b.env
+	env.T = t
+	return &testBundle{env: &env, admin: b.admin}
+}
+
+// supplierJSON is a supplier as the API answers it.
+type supplierJSON struct {
+	ID                   uuid.UUID `json:"id"`
+	LegalName            string    `json:"legal_name"`
+	TradingName          *string   `json:"trading_name"`
+	OrganisationType     string    `json:"organisation_type"`
+	CompaniesHouseNumber *string   `json:"companies_house_number"`
+	CharityNumber        *string   `json:"charity_number"`
+	Address              struct {
+		Line1    string  `json:"line1"`
+		Line2    *string `json:"line2"`
+		Town     string  `json:"town"`
+		Postcode string  `json:"postcode"`
+	} `json:"address"`
+	Status          string  `json:"status"`
+	StatusReason    *string `json:"status_reason"`
+	StatusEffective *string `json:"status_effective"`
+	Contacts        []struct {
+		Name  string  `json:"name"`
+		Email string  `json:"email"`
+		Phone *string `json:"phone"`
+		Role  *string `json:"role"`
+	} `json:"contacts"`
+	Qualifications []qualificationJSON `json:"qualifications"`
+	StatusHistory  []struct {
+		FromStatus    string     `json:"from_status"`
+		ToStatus      string     `json:"to_status"`
+		Reason        string     `json:"reason"`
+		EffectiveDate string     `json:"effective_date"`
+		ChangedBy     *uuid.UUID `json:"changed_by"`
+	} `json:"status_history"`
+	Version int `json:"version"`
+}
+
+type qualificationJSON struct {
+	ServiceCategory string `json:"service_category"`
+	Region          string `json:"region"`
+}
+
+type pageJSON struct {
+	Items      []supplierJSON `json:"items"`
+	NextCursor *string        `json:"next_cursor"`
+}
+
+var seq atomic.Int64
+
+// supplierBody returns a valid create request, unique by a sequence number, with the edits applied.
+func supplierBody(edits ...func(map[string]any)) map[string]any {
+	n := seq.Add(1)
+	body := map[string]any{
+		"legal_name":        fmt.Sprintf("Riverside Support Trust %d", n),
+		"organisation_type": "VCSE",
+		"charity_number":    fmt.Sprintf("1%06d", n),
+		"address":           map[string]any{"line1": "1 Mill Lane", "town": "Leeds", "postcode": "ls1 4ap"},
+		"contacts": []any{
+			map[string]any{"name": "Contracts team", "email": "Contracts@Example.org", "phone": "0113 496 0000", "role": "bids"},
+		},
+		"qualifications": []any{map[string]any{"service_category": "ACCOMMODATION", "region": "J"}},
+	}
+	for _, edit := range edits {
+		edit(body)
+	}
+	return body
+}
+
+func quals(pairs ...string) []any {
+	out := []any{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, map[string]any{"service_category": pairs[i], "region": pairs[i+1]})
+	}
+	return out
+}
+
+// create makes a supplier as the admin and returns it.
+func (b *testBundle) create(t *testing.T, edits ...func(map[string]any)) supplierJSON {
+	t.Helper()
+	var s supplierJSON
+	b.env.Post(b.admin.Token, base, supplierBody(edits...)).Expect(http.StatusCreated).JSON(&s)
+	return s
+}
+
+// supplierUser makes a user of the supplier.
+func (b *testBundle) supplierUser(id uuid.UUID) apitest.User {
+	return b.env.NewUser(actor.RoleSupplier, apitest.UserOpts{SupplierID: id})
+}
+
+func (b *testBundle) patch(token string, id uuid.UUID, ifMatch string, body any) *apitest.Response {
+	return b.env.Do(apitest.Request{Method: http.MethodPatch, Path: base + "/" + id.String(), Token: token, Body: body,
+		Headers: ifMatchHeader(ifMatch)})
+}
+
+func (b *testBundle) changeStatus(token string, id uuid.UUID, ifMatch string, body any) *apitest.Response {
+	return b.env.Do(apitest.Request{Method: http.MethodPost, Path: base + "/" + id.String() + "/status", Token: token, Body: body,
+		Headers: ifMatchHeader(ifMatch)})
+}
+
+func ifMatchHeader(v string) map[string]string {
+	if v == "" {
+		return nil
+	}
+	return map[string]string{"If-Match": v}
+}
+
+// auditActions returns the audit actions recorded for a supplier, oldest first.
+func (b *testBundle) auditActions(t *testing.T, id uuid.UUID) []audit.Event {
+	t.Helper()
+	var p struct {
+		Items []audit.Event `json:"items"`
+	}
+	b.env.Get(b.admin.Token, httpserver.APIPrefix+"/audit?entity_type=supplier&entity_id="+id.String()).Expect(http.StatusOK).JSON(&p)
+	return p.Items
+}
+
+func actionsOf(events []audit.Event) []string {
+	out := make([]string, len(events))
+	for i, e := range events {
+		out[i] = e.Action
+	}
+	return out
+}
+
+func TestRoutesAreDocumented(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, r := range [][2]string{
+		{http.MethodPost, "/suppliers"}, {http.MethodGet, "/suppliers"}, {http.MethodGet, "/suppliers/{id}"},
+		{http.MethodPatch, "/suppliers/{id}"}, {http.MethodPost, "/suppliers/{id}/status"},
+	} {
+		if !b.env.Server.Doc.Has(r[0], httpserver.APIPrefix+r[1]) {
+			t.Errorf("%s %s is not in the OpenAPI document", r[0], r[1])
+		}
+	}
+}
+
+func TestCreateSupplier(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+
+	t.Run("admin creates an active supplier, normalised, with Location and ETag", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		res := b.env.Post(b.admin.Token, base, supplierBody(func(m map[string]any) {
+			m["legal_name"] = "  Oakfield   Housing Trust "
+			m["trading_name"] = "Oakfield"
+			m["companies_house_number"] = " sc123456 "
+			m["qualifications"] = quals("ETE", "a", "ACCOMMODATION", "J")
+		})).Expect(http.StatusCreated)
+		var s supplierJSON
+		res.JSON(&s)
+		if got, want := res.Header.Get("Location"), base+"/"+s.ID.String(); got != want {
+			t.Errorf("Location %q, want %q", got, want)
+		}
+		if got := res.Header.Get("ETag"); got != `"v1"` {
+			t.Errorf("ETag %q, want \"v1\"", got)
+		}
+		if s.LegalName != "Oakfield Housing Trust" || *s.TradingName != "Oakfield" || s.OrganisationType != "VCSE" ||
+			*s.CompaniesHouseNumber != "SC123456" || s.Address.Postcode != "LS1 4AP" || s.Address.Line2 != nil ||
+			s.Status != "active" || s.StatusReason != nil || s.StatusEffective != nil || s.Version != 1 {
+			t.Errorf("created %+v", s)
+		}
+		if len(s.Contacts) != 1 || s.Contacts[0].Email != "contracts@example.org" || *s.Contacts[0].Phone != "0113 496 0000" {
+			t.Errorf("contacts %+v", s.Contacts)
+		}
+		want := []qualificationJSON{{"ETE", "A"}, {"ACCOMMODATION", "J"}}
+		if !slices.Equal(s.Qualifications, want) {
+			t.Errorf("qualifications %+v, want %+v", s.Qualifications, want)
+		}
+		if len(s.StatusHistory) != 0 {
+			t.Errorf("status history %+v, want none", s.StatusHistory)
+		}
+		events := b.auditActions(t, s.ID)
+		if got := actionsOf(events); !slices.Equal(got, []string{"supplier.created"}) {
+			t.Fatalf("audit actions %q", got)
+		}
+		if events[0].ActorID == nil || *events[0].ActorID != b.admin.ID {
+			t.Errorf("audit actor %v, want the admin", events[0].ActorID)
+		}
+	})
+
+	t.Run("a repeated Idempotency-Key replays the first answer and creates once", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		body := supplierBody()
+		send := func() *apitest.Response {
+			return b.env.Do(apitest.Request{Method: http.MethodPost, Path: base, Token: b.admin.Token, Body: body,
+				Headers: map[string]string{httpserver.IdempotencyHeader: "create-" + body["legal_name"].(string)}})
+		}
+		var first, second supplierJSON
+		send().Expect(http.StatusCreated).JSON(&first)
+		res := send().Expect(http.StatusCreated)
+		res.JSON(&second)
+		if res.Header.Get("Idempotent-Replayed") != "true" || second.ID != first.ID {
+			t.Fatalf("replay %s (header %q), want the first answer %s", second.ID, res.Header.Get("Idempotent-Replayed"), first.ID)
+		}
+		var p pageJSON
+		b.env.Get(b.admin.Token, base+"?q="+url.QueryEscape(body["legal_name"].(string))).Expect(http.StatusOK).JSON(&p)
+		if len(p.Items) != 1 {
+			t.Fatalf("%d suppliers with the name, want 1", len(p.Items))
+		}
+	})
+
+	t.Run("only admins create", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		own := b.create(t)
+		for _, u := range []apitest.User{
+			b.env.NewUser(actor.RoleCommissioner, apitest.UserOpts{}),
+			b.env.NewUser(actor.RolePractitioner, apitest.UserOpts{}),
+			b.supplierUser(own.ID),
+		} {
+			b.env.Post(u.Token, base, supplierBody()).ExpectProblem(http.StatusForbidden, "role_not_allowed")
+		}
+		b.env.Post("", base, supplierBody()).ExpectProblem(http.StatusUnauthorized, "unauthenticated")
+	})
+}
+
+func TestCreateSupplierValidation(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	cases := []struct {
+		name  string
+		edit  func(map[string]any)
+		field string
+		code  string
+	}{
+		{"legal name missing", func(m map[string]any) { delete(m, "legal_name") }, "legal_name", "required"},
+		{"organisation type unknown", func(m map[string]any) { m["organisation_type"] = "PUBLIC" }, "organisation_type", "invalid_organisation_type"},
+		{"companies house number malformed", func(m map[string]any) { m["companies_house_number"] = "12345" }, "companies_house_number", "invalid_companies_house_number"},
+		{"charity number malformed", func(m map[string]any) { m["charity_number"] = "CC-1" }, "charity_number", "invalid_charity_number"},
+		{"neither number", func(m map[string]any) { delete(m, "charity_number") }, "companies_house_number", "registration_required"},
+		{"town missing", func(m map[string]any) { delete(m["address"].(map[string]any), "town") }, "address.town", "required"},
+		{"postcode malformed", func(m map[string]any) { m["address"].(map[string]any)["postcode"] = "LS1" }, "address.postcode", "invalid_postcode"},
+		{"no contact", func(m map[string]any) { m["contacts"] = []any{} }, "contacts", "required"},
+		{"contact email malformed", func(m map[string]any) {
+			m["contacts"] = []any{map[string]any{"name": "Bids", "email": "bids.example.org"}}
+		}, "contacts[0].email", "invalid_email"},
+		{"contact phone malformed", func(m map[string]any) {
+			m["contacts"] = []any{map[string]any{"name": "Bids", "email": "bids@example.org", "phone": "123"}}
+		}, "contacts[0].phone", "invalid_phone"},
+		{"unknown service category", func(m map[string]any) { m["qualifications"] = quals("GARDENING", "J") }, "qualifications[0].service_category", "unknown_service_category"},
+		{"unknown region", func(m map[string]any) { m["qualifications"] = quals("ETE", "Z") }, "qualifications[0].region", "unknown_region"},
+		{"duplicate qualification", func(m map[string]any) { m["qualifications"] = quals("ETE", "J", "ETE", "J") }, "qualifications[1]", "duplicate_qualification"},
+		{"unknown field", func(m map[string]any) { m["status"] = "removed" }, "status", "unknown_field"},
+		{"wrong type", func(m map[string]any) { m["contacts"] = "everyone" }, "contacts", "invalid_type"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := b.with(t)
+			p := b.env.Post(b.admin.Token, base, supplierBody(tc.edit)).ExpectProblem(http.StatusBadRequest, tc.code)
+			if !apitest.HasFieldError(p, tc.field, tc.code) {
+				t.Fatalf("no %s error on %s: %+v", tc.code, tc.field, p.Errors)
+			}
+		})
+	}
+
+	t.Run("nothing is created by a refused request", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		body := supplierBody(func(m map[string]any) { m["organisation_type"] = "PUBLIC" })
+		b.env.Post(b.admin.Token, base, body).Expect(http.StatusBadRequest)
+		var p pageJSON
+		b.env.Get(b.admin.Token, base+"?q="+url.QueryEscape(body["legal_name"].(string))).Expect(http.StatusOK).JSON(&p)
+		if len(p.Items) != 0 {
+			t.Fatalf("refused supplier was stored: %+v", p.Items)
+		}
+	})
+}
+
+func TestCreateSupplierTaken(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	first := b.create(t, func(m map[string]any) {
+		m["legal_name"] = "Harbour Lights CIC"
+		m["companies_house_number"] = "01234567"
+		m["charity_number"] = "SC012345"
+	})
+	cases := []struct {
+		name  string
+		edit  func(map[string]any)
+		field string
+		code  string
+	}{
+		{"legal name in another case", func(m map[string]any) { m["legal_name"] = "HARBOUR lights cic" }, "legal_name", "legal_name_taken"},
+		{"companies house number", func(m map[string]any) { m["companies_house_number"] = "01234567" }, "companies_house_number", "companies_house_number_taken"},
+		{"charity number, normalised", func(m map[string]any) { m["charity_number"] = "sc012345" }, "charity_number", "charity_number_taken"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := b.with(t)
+			p := b.env.Post(b.admin.Token, base, supplierBody(tc.edit)).ExpectProblem(http.StatusConflict, tc.code)
+			if !apitest.HasFieldError(p, tc.field, tc.code) {
+				t.Fatalf("no %s error on %s: %+v", tc.code, tc.field, p.Errors)
+			}
+		})
+	}
+	if got := actionsOf(b.auditActions(t, first.ID)); !slices.Equal(got, []string{"supplier.created"}) {
+		t.Fatalf("audit actions %q", got)
+	}
+}
+
+func TestGetSupplier(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	mine := b.create(t)
+	other := b.create(t)
+	path := base + "/" + mine.ID.String()
+
+	t.Run("admin reads contacts, qualifications and history with an ETag", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		res := b.env.Get(b.admin.Token, path).Expect(http.StatusOK)
+		var s supplierJSON
+		res.JSON(&s)
+		if res.Header.Get("ETag") != `"v1"` || s.ID != mine.ID || len(s.Contacts) != 1 || len(s.Qualifications) != 1 || s.StatusHistory == nil {
+			t.Fatalf("read %+v (ETag %q)", s, res.Header.Get("ETag"))
+		}
+	})
+	t.Run("a commissioner of any region reads any supplier", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		c := b.env.NewUser(actor.RoleCommissioner, apitest.UserOpts{Regions: []string{"A"}})
+		b.env.Get(c.Token, path).Expect(http.StatusOK)
+	})
+	t.Run("a supplier user reads their own organisation only", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		u := b.supplierUser(mine.ID)
+		b.env.Get(u.Token, path).Expect(http.StatusOK)
+		b.env.Get(u.Token, base+"/"+other.ID.String()).ExpectProblem(http.StatusNotFound, "not_found")
+		b.env.Get(u.Token, base+"/"+ids.New().String()).ExpectProblem(http.StatusNotFound, "not_found")
+	})
+	t.Run("a practitioner may not read suppliers", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		p := b.env.NewUser(actor.RolePractitioner, apitest.UserOpts{})
+		b.env.Get(p.Token, path).ExpectProblem(http.StatusForbidden, "role_not_allowed")
+	})
+	t.Run("unknown and malformed ids are not found", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		b.env.Get(b.admin.Token, base+"/"+ids.New().String()).ExpectProblem(http.StatusNotFound, "not_found")
+		b.env.Get(b.admin.Token, base+"/not-an-id").ExpectProblem(http.StatusNotFound, "not_found")
+	})
+}
+
+func TestUpdateSupplier(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+
+	t.Run("admin changes some fields and replaces the lists", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		s := b.create(t, func(m map[string]any) {
+			m["trading_name"] = "Riverside"
+			m["address"].(map[string]any)["line2"] = "Unit 4"
+			m["qualifications"] = quals("ACCOMMODATION", "J", "ETE", "J")
+		})
+		res := b.patch(b.admin.Token, s.ID, `"v1"`, map[string]any{
+			"trading_name":           "",
+			"organisation_type":      "sme",
+			"companies_house_number": "OC301234",
+			"address":                map[string]any{"postcode": "bd1 1aa", "town": "Bradford"},
+			"contacts":               []any{map[string]any{"name": "Finance", "email": "finance@example.org"}, map[string]any{"name": "Bids", "email": "bids@example.org"}},
+			"qualifications":         quals("ETE", "J", "ETE", "B"),
+		}).Expect(http.StatusOK)
+		var got supplierJSON
+		res.JSON(&got)
+		if res.Header.Get("ETag") != `"v2"` || got.Version != 2 {
+			t.Errorf("ETag %q, version %d; want v2", res.Header.Get("ETag"), got.Version)
+		}
+		if got.LegalName != s.LegalName || got.TradingName != nil || got.OrganisationType != "SME" || *got.CompaniesHouseNumber != "OC301234" ||
+			*got.CharityNumber != *s.CharityNumber || got.Address.Line1 != "1 Mill Lane" || *got.Address.Line2 != "Unit 4" ||
+			got.Address.Town != "Bradford" || got.Address.Postcode != "BD1 1AA" {
+			t.Errorf("updated %+v", got)
+		}
+		if len(got.Contacts) != 2 || got.Contacts[0].Name != "Finance" || got.Contacts[1].Name != "Bids" {
+			t.Errorf("contacts %+v", got.Contacts)
+		}
+		if want := []qualificationJSON{{"ETE", "B"}, {"ETE", "J"}}; !slices.Equal(got.Qualifications, want) {
+			t.Errorf("qualifications %+v, want %+v", got.Qualifications, want)
+		}
+		var read supplierJSON
+		b.env.Get(b.admin.Token, base+"/"+s.ID.String()).Expect(http.StatusOK).JSON(&read)
+		if read.Version != 2 || len(read.Contacts) != 2 || len(read.Qualifications) != 2 {
+			t.Errorf("read back %+v", read)
+		}
+		events := b.auditActions(t, s.ID)
+		if got := actionsOf(events); !slices.Equal(got, []string{"supplier.created", "supplier.updated"}) {
+			t.Fatalf("audit actions %q", got)
+		}
+		if len(events[1].Before) == 0 || len(events[1].After) == 0 {
+			t.Errorf("update audit lacks before or after: %+v", events[1])
+		}
+	})
+
+	t.Run("a kept qualification keeps the date it was first held", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		s := b.create(t, func(m map[string]any) { m["qualifications"] = quals("ETE", "J") })
+		b.patch(b.admin.Token, s.ID, `"v1"`, map[string]any{"qualifications": quals("ETE", "J", "ACCOMMODATION", "J")}).Expect(http.StatusOK)
+		var created []time.Time
+		err := b.env.DB.Gorm.Raw(`SELECT created_at FROM supplier_qualifications WHERE supplier_id = ? ORDER BY service_category_code`, s.ID).
+			Scan(&created).Error
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(created) != 2 || !created[0].Equal(testNow) || !created[1].Equal(testNow) {
+			t.Fatalf("created_at %v, want both %v", created, testNow)
+		}
+	})
+
+	t.Run("If-Match is required and must be current", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		s := b.create(t)
+		body := map[string]any{"trading_name": "New name"}
+		b.patch(b.admin.Token, s.ID, "", body).ExpectProblem(http.StatusPreconditionRequired, "if_match_required")
+		b.patch(b.admin.Token, s.ID, `"v1"`, body).Expect(http.StatusOK)
+		b.patch(b.admin.Token, s.ID, `"v1"`, body).ExpectProblem(http.StatusPreconditionFailed, "version_mismatch")
+		b.patch(b.admin.Token, s.ID, `"garbage"`, body).ExpectProblem(http.StatusPreconditionFailed, "version_mismatch")
+	})
+
+	t.Run("the whole supplier must stay valid", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		s := b.create(t) // a charity without a company number
+		cases := []struct {
+			body        map[string]any
+			field, code string
+		}{
+			{map[string]any{"charity_number": ""}, "charity_number", "registration_required"},
+			{map[string]any{"legal_name": " "}, "legal_name", "required"},
+			{map[string]any{"address": map[string]any{"postcode": "nowhere"}}, "address.postcode", "invalid_postcode"},
+			{map[string]any{"contacts": []any{}}, "contacts", "required"},
+			{map[string]any{"qualifications": quals("ETE", "M")}, "qualifications[0].region", "unknown_region"},
+			{map[string]any{"version": 7}, "version", "unknown_field"},
+		}
+		for _, tc := range cases {
+			p := b.patch(b.admin.Token, s.ID, `"v1"`, tc.body).ExpectProblem(http.StatusBadRequest, tc.code)
+			if !apitest.HasFieldError(p, tc.field, tc.code) {
+				t.Errorf("body %v: no %s on %s: %+v", tc.body, tc.code, tc.field, p.Errors)
+			}
+		}
+		var read supplierJSON
+		b.env.Get(b.admin.Token, base+"/"+s.ID.String()).Expect(http.StatusOK).JSON(&read)
+		if read.Version != 1 {
+			t.Fatalf("refused updates changed the supplier: version %d", read.Version)
+		}
+	})
+
+	t.Run("another supplier's legal name is taken", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		first, second := b.create(t), b.create(t)
+		b.patch(b.admin.Token, second.ID, `"v1"`, map[string]any{"legal_name": first.LegalName}).
+			ExpectProblem(http.StatusConflict, "legal_name_taken")
+	})
+
+	t.Run("unknown supplier is not found", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		b.patch(b.admin.Token, ids.New(), `"v1"`, map[string]any{"trading_name": "x"}).ExpectProblem(http.StatusNotFound, "not_found")
+	})
+
+	t.Run("only admins update", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		s := b.create(t)
+		for _, u := range []apitest.User{
+			b.env.NewUser(actor.RoleCommissioner, apitest.UserOpts{}),
+			b.env.NewUser(actor.RolePractitioner, apitest.UserOpts{}),
+			b.supplierUser(s.ID),
+		} {
+			b.patch(u.Token, s.ID, `"v1"`, map[string]any{"trading_name": "x"}).ExpectProblem(http.StatusForbidden, "role_not_allowed")
+		}
+	})
+}
+
+func TestChangeStatus(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+
+	t.Run("suspend, reinstate and remove; removal is final", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		s := b.create(t)
+		res := b.changeStatus(b.admin.Token, s.ID, `"v1"`, map[string]any{"status": "suspended", "reason": "Safeguarding review"}).Expect(http.StatusOK)
+		var got supplierJSON
+		res.JSON(&got)
+		if res.Header.Get("ETag") != `"v2"` || got.Status != "suspended" || *got.StatusReason != "Safeguarding review" || *got.StatusEffective != "2026-03-10" {
+			t.Fatalf("after suspension %+v (ETag %q)", got, res.Header.Get("ETag"))
+		}
+		if len(got.StatusHistory) != 1 || got.StatusHistory[0].FromStatus != "active" || got.StatusHistory[0].ToStatus != "suspended" ||
+			got.StatusHistory[0].ChangedBy == nil || *got.StatusHistory[0].ChangedBy != b.admin.ID {
+			t.Fatalf("history %+v", got.StatusHistory)
+		}
+		b.changeStatus(b.admin.Token, s.ID, `"v2"`, map[string]any{"status": "active", "reason": "Review closed", "effective_date": "2026-03-10"}).
+			Expect(http.StatusOK)
+		b.changeStatus(b.admin.Token, s.ID, `"v3"`, map[string]any{"status": "removed", "reason": "Left the framework"}).Expect(http.StatusOK)
+		b.changeStatus(b.admin.Token, s.ID, `"v4"`, map[string]any{"status": "active", "reason": "Rejoined"}).
+			ExpectProblem(http.StatusConflict, "invalid_status_transition")
+
+		var read supplierJSON
+		b.env.Get(b.admin.Token, base+"/"+s.ID.String()).Expect(http.StatusOK).JSON(&read)
+		var path []string
+		for _, c := range read.StatusHistory {
+			path = append(path, c.FromStatus+">"+c.ToStatus)
+		}
+		if read.Status != "removed" || read.Version != 4 || !slices.Equal(path, []string{"active>suspended", "suspended>active", "active>removed"}) {
+			t.Fatalf("read back status %s version %d history %q", read.Status, read.Version, path)
+		}
+		want := []string{"supplier.created", "supplier.status_changed", "supplier.status_changed", "supplier.status_changed"}
+		if got := actionsOf(b.auditActions(t, s.ID)); !slices.Equal(got, want) {
+			t.Fatalf("audit actions %q, want %q", got, want)
+		}
+	})
+
+	t.Run("a change to the current status is refused", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		s := b.create(t)
+		b.changeStatus(b.admin.Token, s.ID, `"v1"`, map[string]any{"status": "active", "reason": "Again"}).
+			ExpectProblem(http.StatusConflict, "invalid_status_transition")
+	})
+
+	t.Run("bad requests name the field", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		s := b.create(t)
+		cases := []struct {
+			body        map[string]any
+			field, code string
+		}{
+			{map[string]any{"status": "suspended"}, "reason", "required"},
+			{map[string]any{"reason": "x"}, "status", "required"},
+			{map[string]any{"status": "paused", "reason": "x"}, "status", "invalid_status"},
+			{map[string]any{"status": "suspended", "reason": "x", "effective_date": "10/03/2026"}, "effective_date", "invalid_date"},
+			{map[string]any{"status": "suspended", "reason": "x", "effective_date": "2026-03-11"}, "effective_date", "effective_date_in_future"},
+		}
+		for _, tc := range cases {
+			p := b.changeStatus(b.admin.Token, s.ID, `"v1"`, tc.body).ExpectProblem(http.StatusBadRequest, tc.code)
+			if !apitest.HasFieldError(p, tc.field, tc.code) {
+				t.Errorf("body %v: no %s on %s: %+v", tc.body, tc.code, tc.field, p.Errors)
+			}
+		}
+	})
+
+	t.Run("an effective date before the previous change is refused", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		s := b.create(t)
+		b.changeStatus(b.admin.Token, s.ID, `"v1"`, map[string]any{"status": "suspended", "reason": "x", "effective_date": "2026-03-05"}).Expect(http.StatusOK)
+		b.changeStatus(b.admin.Token, s.ID, `"v2"`, map[string]any{"status": "active", "reason": "y", "effective_date": "2026-03-04"}).
+			ExpectProblem(http.StatusBadRequest, "effective_date_before_previous")
+	})
+
+	t.Run("If-Match is required and must be current", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		s := b.create(t)
+		body := map[string]any{"status": "suspended", "reason": "x"}
+		b.changeStatus(b.admin.Token, s.ID, "", body).ExpectProblem(http.StatusPreconditionRequired, "if_match_required")
+		b.changeStatus(b.admin.Token, s.ID, `"v2"`, body).ExpectProblem(http.StatusPreconditionFailed, "version_mismatch")
+	})
+
+	t.Run("only admins change a status", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		s := b.create(t)
+		for _, u := range []apitest.User{
+			b.env.NewUser(actor.RoleCommissioner, apitest.UserOpts{}),
+			b.env.NewUser(actor.RolePractitioner, apitest.UserOpts{}),
+			b.supplierUser(s.ID),
+		} {
+			b.changeStatus(u.Token, s.ID, `"v1"`, map[string]any{"status": "suspended", "reason": "x"}).
+				ExpectProblem(http.StatusForbidden, "role_not_allowed")
+		}
+		b.changeStatus(b.admin.Token, ids.New(), `"v1"`, map[string]any{"status": "suspended", "reason": "x"}).
+			ExpectProblem(http.StatusNotFound, "not_found")
+	})
+}
+
+func TestListSuppliers(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	alder := b.create(t, func(m map[string]any) {
+		m["legal_name"] = "Alder Housing Association"
+		m["qualifications"] = quals("ACCOMMODATION", "J", "ETE", "A")
+	})
+	birch := b.create(t, func(m map[string]any) {
+		m["legal_name"] = "birch Employment Ltd"
+		m["trading_name"] = "Birch Works"
+		m["organisation_type"] = "SME"
+		m["companies_house_number"] = "07654321"
+		delete(m, "charity_number")
+		m["qualifications"] = quals("ETE", "J")
+	})
+	cedar := b.create(t, func(m map[string]any) {
+		m["legal_name"] = "Cedar 100% Recovery CIC"
+		m["organisation_type"] = "LARGE"
+		m["qualifications"] = quals("DEPENDENCY_AND_RECOVERY", "A")
+	})
+	damson := b.create(t, func(m map[string]any) {
+		m["legal_name"] = "Damson Partners"
+		m["organisation_type"] = "LARGE"
+		m["qualifications"] = []any{}
+	})
+	b.changeStatus(b.admin.Token, cedar.ID, `"v1"`, map[string]any{"status": "suspended", "reason": "x"}).Expect(http.StatusOK)
+
+	list := func(t *testing.T, token, query string) pageJSON {
+		t.Helper()
+		var p pageJSON
+		b.env.Get(token, base+query).Expect(http.StatusOK).JSON(&p)
+		return p
+	}
+	idsOf := func(p pageJSON) []uuid.UUID {
+		out := []uuid.UUID{}
+		for _, s := range p.Items {
+			out = append(out, s.ID)
+		}
+		return out
+	}
+
+	t.Run("filters", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		cases := []struct {
+			query string
+			want  []uuid.UUID
+		}{
+			{"", []uuid.UUID{alder.ID, birch.ID, cedar.ID, damson.ID}},
+			{"?status=suspended", []uuid.UUID{cedar.ID}},
+			{"?status=active&organisation_type=large", []uuid.UUID{damson.ID}},
+			{"?organisation_type=SME", []uuid.UUID{birch.ID}},
+			{"?region=J", []uuid.UUID{alder.ID, birch.ID}},
+			{"?service_category=ETE", []uuid.UUID{alder.ID, birch.ID}},
+			{"?region=J&service_category=ETE", []uuid.UUID{birch.ID}},
+			{"?region=a&service_category=ete", []uuid.UUID{alder.ID}},
+			{"?q=works", []uuid.UUID{birch.ID}},
+			{"?q=HOUSING", []uuid.UUID{alder.ID}},
+			{"?q=" + url.QueryEscape("100%"), []uuid.UUID{cedar.ID}},
+			{"?q=" + url.QueryEscape("%"), []uuid.UUID{cedar.ID}},
+			{"?q=" + url.QueryEscape("_"), []uuid.UUID{}},
+		}
+		for _, tc := range cases {
+			if got := idsOf(list(t, b.admin.Token, tc.query)); !slices.Equal(got, tc.want) {
+				t.Errorf("%q: %v, want %v", tc.query, got, tc.want)
+			}
+		}
+	})
+
+	t.Run("pages follow the legal name, ignoring case", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		first := list(t, b.admin.Token, "?limit=3")
+		if got := idsOf(first); !slices.Equal(got, []uuid.UUID{alder.ID, birch.ID, cedar.ID}) || first.NextCursor == nil {
+			t.Fatalf("first page %v, cursor %v", got, first.NextCursor)
+		}
+		if len(first.Items[0].Qualifications) != 2 || first.Items[0].Contacts != nil {
+			t.Errorf("list item %+v: want qualifications and no contacts", first.Items[0])
+		}
+		second := list(t, b.admin.Token, "?limit=3&cursor="+url.QueryEscape(*first.NextCursor))
+		if got := idsOf(second); !slices.Equal(got, []uuid.UUID{damson.ID}) || second.NextCursor != nil {
+			t.Fatalf("second page %v, cursor %v", got, second.NextCursor)
+		}
+	})
+
+	t.Run("bad parameters name the parameter", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		for query, code := range map[string]string{
+			"?status=paused":              "invalid_status",
+			"?organisation_type=PUBLIC":   "invalid_organisation_type",
+			"?region=Z":                   "unknown_region",
+			"?service_category=NOTHING":   "unknown_service_category",
+			"?limit=0":                    "invalid_limit",
+			"?cursor=not-a-cursor-at-all": "invalid_cursor",
+		} {
+			b.env.Get(b.admin.Token, base+query).ExpectProblem(http.StatusBadRequest, code)
+		}
+	})
+
+	t.Run("a commissioner lists every supplier", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		c := b.env.NewUser(actor.RoleCommissioner, apitest.UserOpts{Regions: []string{"B"}})
+		if got := idsOf(list(t, c.Token, "")); len(got) != 4 {
+			t.Fatalf("commissioner sees %v", got)
+		}
+	})
+
+	t.Run("a supplier user lists only their own organisation", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		u := b.supplierUser(birch.ID)
+		if got := idsOf(list(t, u.Token, "")); !slices.Equal(got, []uuid.UUID{birch.ID}) {
+			t.Fatalf("supplier user sees %v", got)
+		}
+		if got := idsOf(list(t, u.Token, "?region=A")); len(got) != 0 {
+			t.Fatalf("supplier user filtering elsewhere sees %v", got)
+		}
+	})
+
+	t.Run("a practitioner may not list suppliers", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		p := b.env.NewUser(actor.RolePractitioner, apitest.UserOpts{})
+		b.env.Get(p.Token, base).ExpectProblem(http.StatusForbidden, "role_not_allowed")
+	})
+}

@@ -1,0 +1,283 @@
+package suppliers
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/httpserver"
+)
+
+// Handler serves the supplier endpoints.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler returns the handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+type addressRequest struct {
+	Line1    string `json:"line1"`
+	Line2    string `json:"line2,omitempty"`
+	Town     string `json:"town"`
+	Postcode string `json:"postcode"`
+}
+
+type contactRequest struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone,omitempty"`
+	Role  string `json:"role,omitempty"`
+}
+
+type qualificationJSON struct {
+	ServiceCategory string `json:"service_category" doc:"a service category code, such as ACCOMMODATION"`
+	Region          string `json:"region" doc:"a probation region code, A to L"`
+}
+
+type createRequest struct {
+	LegalName            string              `json:"legal_name"`
+	TradingName          string              `json:"trading_name,omitempty"`
+	OrganisationType     string              `json:"organisation_type" doc:"VCSE, SME or LARGE"`
+	CompaniesHouseNumber string              `json:"companies_house_number,omitempty" doc:"this or charity_number, or both"`
+	CharityNumber        string              `json:"charity_number,omitempty" doc:"this or companies_house_number, or both"`
+	Address              addressRequest      `json:"address"`
+	Contacts             []contactRequest    `json:"contacts" doc:"at least one"`
+	Qualifications       []qualificationJSON `json:"qualifications,omitempty"`
+}
+
+type addressPatch struct {
+	Line1    *string `json:"line1,omitempty"`
+	Line2    *string `json:"line2,omitempty" doc:"an empty string clears it"`
+	Town     *string `json:"town,omitempty"`
+	Postcode *string `json:"postcode,omitempty"`
+}
+
+type updateRequest struct {
+	LegalName            *string              `json:"legal_name,omitempty"`
+	TradingName          *string              `json:"trading_name,omitempty" doc:"an empty string clears it"`
+	OrganisationType     *string              `json:"organisation_type,omitempty"`
+	CompaniesHouseNumber *string              `json:"companies_house_number,omitempty" doc:"an empty string clears it"`
+	CharityNumber        *string              `json:"charity_number,omitempty" doc:"an empty string clears it"`
+	Address              *addressPatch        `json:"address,omitempty" doc:"only the lines given change"`
+	Contacts             *[]contactRequest    `json:"contacts,omitempty" doc:"replaces the whole list"`
+	Qualifications       *[]qualificationJSON `json:"qualifications,omitempty" doc:"replaces the whole list"`
+}
+
+type statusRequest struct {
+	Status        string `json:"status" doc:"active, suspended or removed"`
+	Reason        string `json:"reason"`
+	EffectiveDate string `json:"effective_date,omitempty" doc:"YYYY-MM-DD, today or earlier; today when absent"`
+}
+
+type addressResponse struct {
+	Line1    string  `json:"line1"`
+	Line2    *string `json:"line2"`
+	Town     string  `json:"town"`
+	Postcode string  `json:"postcode"`
+}
+
+type contactResponse struct {
+	Name  string  `json:"name"`
+	Email string  `json:"email"`
+	Phone *string `json:"phone"`
+	Role  *string `json:"role"`
+}
+
+type statusChangeResponse struct {
+	ID            uuid.UUID     `json:"id"`
+	From          string        `json:"from_status"`
+	To            string        `json:"to_status"`
+	Reason        string        `json:"reason"`
+	EffectiveDate calendar.Date `json:"effective_date"`
+	ChangedBy     *uuid.UUID    `json:"changed_by"`
+	ChangedAt     time.Time     `json:"changed_at"`
+}
+
+// SupplierItem is a supplier as lists show it: without contacts or status history.
+type SupplierItem struct {
+	ID                   uuid.UUID           `json:"id"`
+	LegalName            string              `json:"legal_name"`
+	TradingName          *string             `json:"trading_name"`
+	OrganisationType     string              `json:"organisation_type"`
+	CompaniesHouseNumber *string             `json:"companies_house_number"`
+	CharityNumber        *string             `json:"charity_number"`
+	Address              addressResponse     `json:"address"`
+	Status               string              `json:"status"`
+	StatusReason         *string             `json:"status_reason" doc:"reason of the latest status change"`
+	StatusEffective      *calendar.Date      `json:"status_effective" doc:"effective date of the latest status change"`
+	Qualifications       []qualificationJSON `json:"qualifications"`
+	Version              int                 `json:"version"`
+	CreatedAt            time.Time           `json:"created_at"`
+	UpdatedAt            time.Time           `json:"updated_at"`
+}
+
+// SupplierResponse is a supplier with its contacts and status history, oldest change first.
+type SupplierResponse struct {
+	SupplierItem
+	Contacts      []contactResponse      `json:"contacts"`
+	StatusHistory []statusChangeResponse `json:"status_history"`
+}
+
+func supplierItem(s Supplier) SupplierItem {
+	out := SupplierItem{
+		ID: s.ID, LegalName: s.LegalName, TradingName: nullable(s.TradingName), OrganisationType: string(s.OrganisationType),
+		CompaniesHouseNumber: nullable(s.CompaniesHouseNumber), CharityNumber: nullable(s.CharityNumber),
+		Address: addressResponse{Line1: s.Address.Line1, Line2: nullable(s.Address.Line2), Town: s.Address.Town, Postcode: s.Address.Postcode},
+		Status:  string(s.Status), StatusReason: nullable(s.StatusReason),
+		Qualifications: make([]qualificationJSON, len(s.Qualifications)),
+		Version:        s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+	}
+	if !s.StatusEffective.IsZero() {
+		d := s.StatusEffective
+		out.StatusEffective = &d
+	}
+	for i, q := range s.Qualifications {
+		out.Qualifications[i] = qualificationJSON(q)
+	}
+	return out
+}
+
+func supplierResponse(s Supplier) SupplierResponse {
+	out := SupplierResponse{SupplierItem: supplierItem(s), Contacts: make([]contactResponse, len(s.Contacts)),
+		StatusHistory: make([]statusChangeResponse, len(s.StatusHistory))}
+	for i, c := range s.Contacts {
+		out.Contacts[i] = contactResponse{Name: c.Name, Email: c.Email, Phone: nullable(c.Phone), Role: nullable(c.Role)}
+	}
+	for i, c := range s.StatusHistory {
+		out.StatusHistory[i] = statusChangeResponse{ID: c.ID, From: string(c.From), To: string(c.To), Reason: c.Reason,
+			EffectiveDate: c.EffectiveDate, ChangedBy: c.ChangedBy, ChangedAt: c.ChangedAt}
+	}
+	return out
+}
+
+func contactParams(in []contactRequest) []Contact {
+	out := make([]Contact, len(in))
+	for i, c := range in {
+		out[i] = Contact(c)
+	}
+	return out
+}
+
+func qualificationParams(in []qualificationJSON) []Qualification {
+	out := make([]Qualification, len(in))
+	for i, q := range in {
+		out[i] = Qualification(q)
+	}
+	return out
+}
+
+func location(id uuid.UUID) string { return httpserver.APIPrefix + "/suppliers/" + id.String() }
+
+func (h *Handler) create(c echo.Context) error {
+	var req createRequest
+	if err := httpserver.BindJSON(c, &req); err != nil {
+		return err
+	}
+	p := CreateParams{
+		LegalName: req.LegalName, TradingName: req.TradingName, OrganisationType: req.OrganisationType,
+		CompaniesHouseNumber: req.CompaniesHouseNumber, CharityNumber: req.CharityNumber, Address: Address(req.Address),
+		Contacts: contactParams(req.Contacts), Qualifications: qualificationParams(req.Qualifications),
+	}
+	s, err := h.svc.Create(httpserver.Ctx(c), httpserver.MustActor(c), p)
+	if err != nil {
+		return err
+	}
+	httpserver.SetETag(c, s.Version)
+	return httpserver.Created(c, location(s.ID), supplierResponse(s))
+}
+
+func (h *Handler) get(c echo.Context) error {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	s, err := h.svc.Get(httpserver.Ctx(c), httpserver.MustActor(c), id)
+	if err != nil {
+		return err
+	}
+	httpserver.SetETag(c, s.Version)
+	return c.JSON(http.StatusOK, supplierResponse(s))
+}
+
+type supplierPage struct {
+	Items      []SupplierItem `json:"items"`
+	NextCursor *string        `json:"next_cursor"`
+}
+
+func (h *Handler) list(c echo.Context) error {
+	pp, err := httpserver.PageParams(c)
+	if err != nil {
+		return err
+	}
+	q := httpserver.NewQuery(c)
+	p := ListParams{Status: q.String("status"), OrganisationType: q.String("organisation_type"), Region: q.String("region"),
+		ServiceCategory: q.String("service_category"), Text: q.String("q"), Page: pp}
+	res, err := h.svc.List(httpserver.Ctx(c), httpserver.MustActor(c), p)
+	if err != nil {
+		return err
+	}
+	out := supplierPage{Items: make([]SupplierItem, len(res.Items)), NextCursor: res.NextCursor}
+	for i, s := range res.Items {
+		out.Items[i] = supplierItem(s)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *Handler) update(c echo.Context) error {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	version, err := httpserver.IfMatch(c)
+	if err != nil {
+		return err
+	}
+	var req updateRequest
+	if err := httpserver.BindJSON(c, &req); err != nil {
+		return err
+	}
+	p := UpdateParams{LegalName: req.LegalName, TradingName: req.TradingName, OrganisationType: req.OrganisationType,
+		CompaniesHouseNumber: req.CompaniesHouseNumber, CharityNumber: req.CharityNumber}
+	if req.Address != nil {
+		p.Address = &AddressUpdate{Line1: req.Address.Line1, Line2: req.Address.Line2, Town: req.Address.Town, Postcode: req.Address.Postcode}
+	}
+	if req.Contacts != nil {
+		contacts := contactParams(*req.Contacts)
+		p.Contacts = &contacts
+	}
+	if req.Qualifications != nil {
+		quals := qualificationParams(*req.Qualifications)
+		p.Qualifications = &quals
+	}
+	s, err := h.svc.Update(httpserver.Ctx(c), httpserver.MustActor(c), id, version, p)
+	if err != nil {
+		return err
+	}
+	httpserver.SetETag(c, s.Version)
+	return c.JSON(http.StatusOK, supplierResponse(s))
+}
+
+func (h *Handler) changeStatus(c echo.Context) error {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	version, err := httpserver.IfMatch(c)
+	if err != nil {
+		return err
+	}
+	var req statusRequest
+	if err := httpserver.BindJSON(c, &req); err != nil {
+		return err
+	}
+	s, err := h.svc.ChangeStatus(httpserver.Ctx(c), httpserver.MustActor(c), id, version, ChangeStatusParams(req))
+	if err != nil {
+		return err
+	}
+	httpserver.SetETag(c, s.Version)
+	return c.JSON(http.StatusOK, supplierResponse(s))
+}
