@@ -590,10 +590,10 @@ func (s *Service) ReplaceBands(ctx context.Context, a actor.Actor, id uuid.UUID,
 // yearAudit is what an audit record shows of a change to a contract year.
 type yearAudit struct {
 	Year         int
-	Bands        []Band          `json:",omitempty"`
-	Basis        *BasisChange    `json:",omitempty"`
-	CapVariation *CapVariation   `json:",omitempty"`
-	Inputs       []PricingInput  `json:",omitempty"`
+	Bands        []Band         `json:",omitempty"`
+	Basis        *BasisChange   `json:",omitempty"`
+	CapVariation *CapVariation  `json:",omitempty"`
+	Inputs       []PricingInput `json:",omitempty"`
 }
 
 // BasisBandParams are the inputs of ChangeBasisBand.

@@ -50,7 +50,7 @@ type contractRow struct {
 
 func (contractRow) TableName() string { return "contracts" }
 
-func nullable(s string) *string {
+func nullString(s string) *string {
 	if s == "" {
 		return nil
 	}
@@ -67,12 +67,12 @@ func deref(s *string) string {
 func rowOf(c Contract) contractRow {
 	r := contractRow{
 		ID: c.ID, Reference: c.Reference, ContractTypeCode: c.ContractTypeCode, RegionCode: c.Area.RegionCode,
-		PCCAreaCode: nullable(c.Area.PCCAreaCode), PrimeSupplierID: c.Prime.ID, CoCommissionerName: nullable(c.CoCommissionerName),
+		PCCAreaCode: nullString(c.Area.PCCAreaCode), PrimeSupplierID: c.Prime.ID, CoCommissionerName: nullString(c.CoCommissionerName),
 		CoCommissionerShareBP: c.CoCommissionerShareBP, MinAge: c.Eligibility.MinAge, MaxAge: c.Eligibility.MaxAge,
 		AcceptsCommunity: c.Eligibility.Accepts(SettingCommunity), AcceptsLicence: c.Eligibility.Accepts(SettingLicence),
 		AcceptsPreRelease: c.Eligibility.Accepts(SettingPreRelease), StartDate: c.Start, EndDate: c.End,
 		EffectiveEndDate: c.EffectiveEnd(), ReferralWindowOpens: c.WindowOpens, ReferralWindowCloses: c.WindowCloses,
-		ReferralMailbox: nullable(c.ReferralMailbox), Description: nullable(c.Description), Version: c.Version,
+		ReferralMailbox: nullString(c.ReferralMailbox), Description: nullString(c.Description), Version: c.Version,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 	for _, s := range c.Eligibility.Sexes {
@@ -353,7 +353,7 @@ func bumpVersion(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, now tim
 
 func insertSubcontractor(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, s Subcontractor) error {
 	row := subcontractorRow{ID: s.ID, ContractID: contractID, SupplierID: s.Supplier.ID, AddedOn: s.AddedOn, AddedBy: s.AddedBy,
-		AddedReason: nullable(s.AddedReason)}
+		AddedReason: nullString(s.AddedReason)}
 	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
 		return translate(err)
 	}

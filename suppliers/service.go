@@ -181,7 +181,8 @@ func (s *Service) List(ctx context.Context, a actor.Actor, p ListParams) (page.P
 }
 
 // Update changes a supplier (admins only) when version is its current version; otherwise it returns
-// precondition failed. Bad input answers as Create does; an unknown supplier is not found.
+// precondition failed. Bad input answers as Create does; an unknown supplier is not found. An update
+// that changes nothing returns the supplier as it is, without a new version.
 func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, version int, p UpdateParams) (Supplier, error) {
 	if err := requireAdmin(a); err != nil {
 		return Supplier{}, err
@@ -198,6 +199,11 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, versi
 		edited, err := p.apply(paramsOf(before)).Validate(s.known())
 		if err != nil {
 			return err
+		}
+		if before.sameDetails(edited) {
+			// Nothing changes: no new version, no audit record.
+			out = before
+			return nil
 		}
 		after := before
 		after.LegalName, after.TradingName, after.OrganisationType = edited.LegalName, edited.TradingName, edited.OrganisationType

@@ -327,8 +327,10 @@ type listKey struct {
 	ID   uuid.UUID `json:"i"`
 }
 
+// listRow is a supplier row with the value it sorts by, as PostgreSQL computed it (so that the
+// cursor compares exactly as the ORDER BY does).
 type listRow struct {
-	supplierRow
+	Row      supplierRow `gorm:"embedded"`
 	SortName string
 }
 
@@ -369,7 +371,7 @@ func listSuppliers(ctx context.Context, db *gorm.DB, f listFilter) ([]Supplier, 
 	}
 	idsOf := make([]uuid.UUID, len(rows))
 	for i, r := range rows {
-		idsOf[i] = r.ID
+		idsOf[i] = r.Row.ID
 	}
 	quals, err := qualificationsOf(ctx, db, idsOf)
 	if err != nil {
@@ -378,9 +380,9 @@ func listSuppliers(ctx context.Context, db *gorm.DB, f listFilter) ([]Supplier, 
 	out := make([]Supplier, len(rows))
 	keys := make([]listKey, len(rows))
 	for i, r := range rows {
-		out[i] = r.supplier()
-		out[i].Qualifications = append(out[i].Qualifications, quals[r.ID]...)
-		keys[i] = listKey{Name: r.SortName, ID: r.ID}
+		out[i] = r.Row.supplier()
+		out[i].Qualifications = append(out[i].Qualifications, quals[r.Row.ID]...)
+		keys[i] = listKey{Name: r.SortName, ID: r.Row.ID}
 	}
 	return out, keys, nil
 }

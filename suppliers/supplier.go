@@ -142,6 +142,23 @@ type Supplier struct {
 	UpdatedAt     time.Time
 }
 
+// sameDetails reports whether o has the same editable details as s: names, type, numbers, address,
+// contacts in order, and qualifications in any order.
+func (s Supplier) sameDetails(o Supplier) bool {
+	key := func(q Qualification) string { return q.Region + "/" + q.ServiceCategory }
+	sorted := func(qs []Qualification) []string {
+		out := make([]string, len(qs))
+		for i, q := range qs {
+			out[i] = key(q)
+		}
+		slices.Sort(out)
+		return out
+	}
+	return s.LegalName == o.LegalName && s.TradingName == o.TradingName && s.OrganisationType == o.OrganisationType &&
+		s.CompaniesHouseNumber == o.CompaniesHouseNumber && s.CharityNumber == o.CharityNumber && s.Address == o.Address &&
+		slices.Equal(s.Contacts, o.Contacts) && slices.Equal(sorted(s.Qualifications), sorted(o.Qualifications))
+}
+
 // Summary returns what other domains need of the supplier.
 func (s Supplier) Summary() Summary {
 	return Summary{ID: s.ID, LegalName: s.LegalName, TradingName: s.TradingName, OrganisationType: s.OrganisationType, Status: s.Status}

@@ -22,6 +22,7 @@ import (
 	"github.com/crsplatform/crs/internal/db"
 	"github.com/crsplatform/crs/internal/httpserver"
 	"github.com/crsplatform/crs/internal/idempotency"
+	"github.com/crsplatform/crs/internal/notify"
 	"github.com/crsplatform/crs/internal/queue"
 	"github.com/crsplatform/crs/internal/reference"
 	"github.com/crsplatform/crs/jobs"
@@ -126,6 +127,7 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	auth.RegisterPages(a.server.Echo, authHandler)
 	audit.Register(a.server.API, audit.NewHandler(auditSvc))
 	reference.Register(a.server.API, reference.NewHandler(a.ref))
+	notify.Register(a.server.API, notify.NewHandler(notify.NewService(a.db.Gorm, now)))
 	// Domain routes are registered below, in import order.
 	suppliers.Register(a.server.API, suppliers.NewHandler(suppliers.NewService(a.db.Gorm, a.ref, now)))
 	return nil

@@ -28,6 +28,7 @@ import (
 	"github.com/crsplatform/crs/internal/httpserver"
 	"github.com/crsplatform/crs/internal/idempotency"
 	"github.com/crsplatform/crs/internal/ids"
+	"github.com/crsplatform/crs/internal/notify"
 	"github.com/crsplatform/crs/internal/queue"
 	"github.com/crsplatform/crs/internal/reference"
 )
@@ -83,6 +84,7 @@ func New(t testing.TB) *Env {
 	}
 	env.Ref = ref
 	reference.Register(env.Server.API, reference.NewHandler(ref))
+	notify.Register(env.Server.API, notify.NewHandler(notify.NewService(d.Gorm, clock)))
 	return env
 }
 

@@ -1,0 +1,816 @@
+package contracts
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/crsplatform/crs/internal/apperr"
+	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/internal/ids"
+	"github.com/crsplatform/crs/internal/money"
+)
+
+// Handler serves the contract endpoints.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler returns the handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// parser parses the strings a request carries (ids, dates) into field errors.
+type parser struct{ f apperr.Fields }
+
+func (p *parser) date(field, s string) calendar.Date {
+	if s == "" {
+		return calendar.Date{}
+	}
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		p.f.Add(field, "invalid_date", field+" must be a date written YYYY-MM-DD")
+	}
+	return d
+}
+
+func (p *parser) datePtr(field string, s *string) *calendar.Date {
+	if s == nil {
+		return nil
+	}
+	d := p.date(field, *s)
+	return &d
+}
+
+func (p *parser) id(field, s string) uuid.UUID {
+	if s == "" {
+		return uuid.Nil
+	}
+	id, err := ids.Parse(s)
+	if err != nil {
+		p.f.Add(field, "invalid_id", field+" must be a UUID")
+	}
+	return id
+}
+
+func (p *parser) err() error { return p.f.Err("the request has invalid values") }
+
+// nullable is a PATCH field that may be absent (left as it is), null (cleared) or a value.
+type nullable[T any] struct {
+	set   bool
+	value *T
+}
+
+// UnmarshalJSON records that the field was sent, and its value unless null.
+func (n *nullable[T]) UnmarshalJSON(b []byte) error {
+	n.set = true
+	if string(b) == "null" {
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Errorf("a field has the wrong type: want %s or null", jsonType[T]())
+	}
+	n.value = &v
+	return nil
+}
+
+// OpenAPISchema documents the field as its type or null.
+func (nullable[T]) OpenAPISchema() map[string]any {
+	return map[string]any{"type": []any{jsonType[T](), "null"}}
+}
+
+func jsonType[T any]() string {
+	var zero T
+	switch any(zero).(type) {
+	case int, int64:
+		return "integer"
+	default:
+		return "string"
+	}
+}
+
+type eligibilityRequest struct {
+	Sexes    []string `json:"sexes" doc:"MALE and/or FEMALE"`
+	MinAge   *int     `json:"min_age,omitempty" doc:"18 or more; 18 when omitted"`
+	MaxAge   *int     `json:"max_age,omitempty" doc:"no upper limit when omitted or null"`
+	Settings []string `json:"settings" doc:"community, licence and/or pre_release"`
+}
+
+func (e *eligibilityRequest) eligibility() Eligibility {
+	out := Eligibility{MinAge: MinAge}
+	if e == nil {
+		return out
+	}
+	for _, s := range e.Sexes {
+		out.Sexes = append(out.Sexes, Sex(s))
+	}
+	for _, s := range e.Settings {
+		out.Settings = append(out.Settings, Setting(s))
+	}
+	if e.MinAge != nil {
+		out.MinAge = *e.MinAge
+	}
+	out.MaxAge = e.MaxAge
+	return out
+}
+
+type extensionRequest struct {
+	StartDate string `json:"start_date"`
+	EndDate   string `json:"end_date"`
+	Taken     bool   `json:"taken,omitempty"`
+}
+
+func extensionsOf(p *parser, reqs []extensionRequest) []Extension {
+	out := make([]Extension, len(reqs))
+	for i, e := range reqs {
+		path := fmt.Sprintf("extensions[%d]", i)
+		out[i] = Extension{Number: i + 1, Start: p.date(path+".start_date", e.StartDate), End: p.date(path+".end_date", e.EndDate), Taken: e.Taken}
+	}
+	return out
+}
+
+type createRequest struct {
+	Reference             string              `json:"reference" doc:"1 to 30 characters, unique whatever the case"`
+	ContractTypeCode      string              `json:"contract_type_code"`
+	RegionCode            string              `json:"region_code,omitempty" doc:"a region-level contract's region; give this or pcc_area_code"`
+	PCCAreaCode           string              `json:"pcc_area_code,omitempty" doc:"a PCC-level contract's PCC area; give this or region_code"`
+	PrimeSupplierID       string              `json:"prime_supplier_id" doc:"an active supplier qualified for every category of the contract type in the region"`
+	SubcontractorIDs      []string            `json:"subcontractor_ids,omitempty"`
+	CoCommissionerName    string              `json:"co_commissioner_name,omitempty"`
+	CoCommissionerShareBP *int                `json:"co_commissioner_share_bp,omitempty" doc:"the co-commissioner's funding share in basis points, 0 to 10000 (2500 = 25.00 %)"`
+	Eligibility           *eligibilityRequest `json:"eligibility"`
+	StartDate             string              `json:"start_date" doc:"YYYY-MM-DD"`
+	EndDate               string              `json:"end_date" doc:"YYYY-MM-DD, before any extension"`
+	Extensions            []extensionRequest  `json:"extensions,omitempty" doc:"extension periods in order, each starting the day after the previous end"`
+	ReferralWindowOpens   string              `json:"referral_window_opens,omitempty" doc:"YYYY-MM-DD; the start date when omitted"`
+	ReferralWindowCloses  string              `json:"referral_window_closes,omitempty" doc:"YYYY-MM-DD; the effective end date when omitted"`
+	ReferralMailbox       string              `json:"referral_mailbox,omitempty"`
+	Description           string              `json:"description,omitempty"`
+}
+
+type supplierResponse struct {
+	ID               uuid.UUID `json:"id"`
+	LegalName        string    `json:"legal_name"`
+	TradingName      string    `json:"trading_name"`
+	OrganisationType string    `json:"organisation_type"`
+	Status           string    `json:"status"`
+}
+
+type subcontractorResponse struct {
+	Supplier      supplierResponse `json:"supplier"`
+	AddedOn       calendar.Date    `json:"added_on"`
+	AddedBy       *uuid.UUID       `json:"added_by"`
+	AddedReason   string           `json:"added_reason"`
+	RemovedOn     *calendar.Date   `json:"removed_on"`
+	RemovedBy     *uuid.UUID       `json:"removed_by"`
+	RemovedReason string           `json:"removed_reason"`
+}
+
+type eligibilityResponse struct {
+	Sexes    []Sex     `json:"sexes"`
+	MinAge   int       `json:"min_age"`
+	MaxAge   *int      `json:"max_age"`
+	Settings []Setting `json:"settings"`
+}
+
+type extensionResponse struct {
+	Number    int           `json:"number"`
+	StartDate calendar.Date `json:"start_date"`
+	EndDate   calendar.Date `json:"end_date"`
+	Taken     bool          `json:"taken"`
+}
+
+type yearSummary struct {
+	Number    int           `json:"number"`
+	StartDate calendar.Date `json:"start_date"`
+	EndDate   calendar.Date `json:"end_date"`
+	PartYear  bool          `json:"part_year"`
+	Days      int           `json:"days"`
+	FullDays  int           `json:"full_days" doc:"days of the full contract year (365 or 366); days unless part_year"`
+}
+
+// ContractResponse is a contract as the API shows it.
+type ContractResponse struct {
+	ID                         uuid.UUID               `json:"id"`
+	Reference                  string                  `json:"reference"`
+	ContractTypeCode           string                  `json:"contract_type_code"`
+	AreaLevel                  string                  `json:"area_level" doc:"region or pcc_area"`
+	RegionCode                 string                  `json:"region_code" doc:"the contract's region; for a PCC-level contract, its PCC area's region"`
+	PCCAreaCode                *string                 `json:"pcc_area_code"`
+	Prime                      supplierResponse        `json:"prime"`
+	Subcontractors             []subcontractorResponse `json:"subcontractors" doc:"the current supply chain"`
+	CoCommissionerName         *string                 `json:"co_commissioner_name"`
+	CoCommissionerShareBP      *int                    `json:"co_commissioner_share_bp" doc:"basis points, 2500 = 25.00 %"`
+	CoCommissionerSharePercent *string                 `json:"co_commissioner_share_percent" doc:"the share as a percentage with two decimals, for people"`
+	Eligibility                eligibilityResponse     `json:"eligibility"`
+	StartDate                  calendar.Date           `json:"start_date"`
+	EndDate                    calendar.Date           `json:"end_date"`
+	EffectiveEndDate           calendar.Date           `json:"effective_end_date" doc:"the end of the last extension taken, or end_date"`
+	Extensions                 []extensionResponse     `json:"extensions"`
+	ReferralWindowOpens        calendar.Date           `json:"referral_window_opens"`
+	ReferralWindowCloses       calendar.Date           `json:"referral_window_closes"`
+	ReferralMailbox            *string                 `json:"referral_mailbox"`
+	Description                *string                 `json:"description"`
+	Status                     State                   `json:"status" doc:"pending, live or ended, today"`
+	CurrentYear                *int                    `json:"current_year" doc:"the contract year running today"`
+	Years                      []yearSummary           `json:"years"`
+	Version                    int                     `json:"version"`
+	CreatedAt                  time.Time               `json:"created_at"`
+	UpdatedAt                  time.Time               `json:"updated_at"`
+}
+
+func supplierOf(s Subcontractor) supplierResponse {
+	return supplierResponse{ID: s.Supplier.ID, LegalName: s.Supplier.LegalName, TradingName: s.Supplier.TradingName,
+		OrganisationType: string(s.Supplier.OrganisationType), Status: string(s.Supplier.Status)}
+}
+
+func datePtr(d calendar.Date) *calendar.Date {
+	if d.IsZero() {
+		return nil
+	}
+	return &d
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func subcontractorOf(s Subcontractor) subcontractorResponse {
+	return subcontractorResponse{Supplier: supplierOf(s), AddedOn: s.AddedOn, AddedBy: s.AddedBy, AddedReason: s.AddedReason,
+		RemovedOn: datePtr(s.RemovedOn), RemovedBy: s.RemovedBy, RemovedReason: s.RemovedReason}
+}
+
+func contractResponse(c Contract, today calendar.Date) ContractResponse {
+	out := ContractResponse{
+		ID: c.ID, Reference: c.Reference, ContractTypeCode: c.ContractTypeCode, AreaLevel: "region", RegionCode: c.Area.RegionCode,
+		PCCAreaCode: strPtr(c.Area.PCCAreaCode), Prime: supplierOf(Subcontractor{Supplier: c.Prime}),
+		Subcontractors: make([]subcontractorResponse, len(c.Subcontractors)), CoCommissionerName: strPtr(c.CoCommissionerName),
+		CoCommissionerShareBP: c.CoCommissionerShareBP,
+		Eligibility: eligibilityResponse{Sexes: c.Eligibility.Sexes, MinAge: c.Eligibility.MinAge, MaxAge: c.Eligibility.MaxAge,
+			Settings: c.Eligibility.Settings},
+		StartDate: c.Start, EndDate: c.End, EffectiveEndDate: c.EffectiveEnd(), Extensions: make([]extensionResponse, len(c.Extensions)),
+		ReferralWindowOpens: c.WindowOpens, ReferralWindowCloses: c.WindowCloses, ReferralMailbox: strPtr(c.ReferralMailbox),
+		Description: strPtr(c.Description), Status: c.StateOn(today), Years: []yearSummary{}, Version: c.Version,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+	if c.Area.IsPCC() {
+		out.AreaLevel = "pcc_area"
+	}
+	if c.CoCommissionerShareBP != nil {
+		s := ShareText(*c.CoCommissionerShareBP)
+		out.CoCommissionerSharePercent = &s
+	}
+	for i, s := range c.Subcontractors {
+		out.Subcontractors[i] = subcontractorOf(s)
+	}
+	for i, e := range c.Extensions {
+		out.Extensions[i] = extensionResponse{Number: e.Number, StartDate: e.Start, EndDate: e.End, Taken: e.Taken}
+	}
+	years, _ := c.Years() // a stored contract's dates are valid
+	for _, y := range years {
+		out.Years = append(out.Years, yearSummary{Number: y.Number, StartDate: y.Start, EndDate: y.End, PartYear: y.PartYear, Days: y.Days, FullDays: y.FullDays})
+	}
+	if y, ok := YearOn(years, today); ok {
+		n := y.Number
+		out.CurrentYear = &n
+	}
+	return out
+}
+
+func (h *Handler) create(c echo.Context) error {
+	var req createRequest
+	if err := httpserver.BindJSON(c, &req); err != nil {
+		return err
+	}
+	var p parser
+	params := CreateParams{
+		Reference: req.Reference, ContractTypeCode: req.ContractTypeCode, RegionCode: req.RegionCode, PCCAreaCode: req.PCCAreaCode,
+		PrimeSupplierID: p.id("prime_supplier_id", req.PrimeSupplierID), CoCommissionerName: req.CoCommissionerName,
+		CoCommissionerShareBP: req.CoCommissionerShareBP, Eligibility: req.Eligibility.eligibility(),
+		Start: p.date("start_date", req.StartDate), End: p.date("end_date", req.EndDate), Extensions: extensionsOf(&p, req.Extensions),
+		WindowOpens: p.date("referral_window_opens", req.ReferralWindowOpens), WindowCloses: p.date("referral_window_closes", req.ReferralWindowCloses),
+		ReferralMailbox: req.ReferralMailbox, Description: req.Description,
+	}
+	for i, s := range req.SubcontractorIDs {
+		params.SubcontractorIDs = append(params.SubcontractorIDs, p.id(fmt.Sprintf("subcontractor_ids[%d]", i), s))
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	ct, err := h.svc.Create(httpserver.Ctx(c), httpserver.MustActor(c), params)
+	if err != nil {
+		return err
+	}
+	httpserver.SetETag(c, ct.Version)
+	return httpserver.Created(c, httpserver.APIPrefix+"/contracts/"+ct.ID.String(), contractResponse(ct, h.svc.Today()))
+}
+
+func (h *Handler) get(c echo.Context) error {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ct, err := h.svc.Get(httpserver.Ctx(c), httpserver.MustActor(c), id)
+	if err != nil {
+		return err
+	}
+	httpserver.SetETag(c, ct.Version)
+	return c.JSON(http.StatusOK, contractResponse(ct, h.svc.Today()))
+}
+
+type contractPage struct {
+	Items      []ContractResponse `json:"items"`
+	NextCursor *string            `json:"next_cursor"`
+}
+
+func (h *Handler) list(c echo.Context) error {
+	pp, err := httpserver.PageParams(c)
+	if err != nil {
+		return err
+	}
+	q := httpserver.NewQuery(c)
+	p := ListParams{Region: q.String("region"), PCCArea: q.String("pcc_area"), ContractType: q.String("contract_type"),
+		PrimeSupplierID: q.UUID("prime_supplier_id"), Text: q.String("q"), Page: pp}
+	if s := q.String("status"); s != "" {
+		st, err := ParseState(s)
+		if err != nil {
+			q.Fail("status", "invalid_status", "status must be pending, live or ended")
+		}
+		p.Status = st
+	}
+	if err := q.Err(); err != nil {
+		return err
+	}
+	res, err := h.svc.List(httpserver.Ctx(c), httpserver.MustActor(c), p)
+	if err != nil {
+		return err
+	}
+	today := h.svc.Today()
+	out := contractPage{Items: make([]ContractResponse, len(res.Items)), NextCursor: res.NextCursor}
+	for i, ct := range res.Items {
+		out.Items[i] = contractResponse(ct, today)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type updateRequest struct {
+	StartDate             *string             `json:"start_date,omitempty"`
+	EndDate               *string             `json:"end_date,omitempty"`
+	ReferralWindowOpens   *string             `json:"referral_window_opens,omitempty"`
+	ReferralWindowCloses  *string             `json:"referral_window_closes,omitempty"`
+	Eligibility           *eligibilityRequest `json:"eligibility,omitempty" doc:"replaces the whole eligibility"`
+	CoCommissionerName    nullable[string]    `json:"co_commissioner_name,omitzero" doc:"null removes the co-commissioner (with its share)"`
+	CoCommissionerShareBP nullable[int]       `json:"co_commissioner_share_bp,omitzero" doc:"basis points, 0 to 10000; null removes the share"`
+	ReferralMailbox       nullable[string]    `json:"referral_mailbox,omitzero"`
+	Description           nullable[string]    `json:"description,omitzero"`
+	Extensions            *[]extensionRequest `json:"extensions,omitempty" doc:"replaces the list; [] removes every extension"`
+	// Fixed once created; accepted only to refuse them by name.
+	Reference        json.RawMessage `json:"reference,omitempty" doc:"not editable (not_editable)"`
+	ContractTypeCode json.RawMessage `json:"contract_type_code,omitempty" doc:"not editable (not_editable)"`
+	RegionCode       json.RawMessage `json:"region_code,omitempty" doc:"not editable (not_editable)"`
+	PCCAreaCode      json.RawMessage `json:"pcc_area_code,omitempty" doc:"not editable (not_editable)"`
+	PrimeSupplierID  json.RawMessage `json:"prime_supplier_id,omitempty" doc:"not editable (not_editable)"`
+	SubcontractorIDs json.RawMessage `json:"subcontractor_ids,omitempty" doc:"not editable here: use the subcontractors endpoints (not_editable)"`
+}
+
+func (h *Handler) update(c echo.Context) error {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	version, err := httpserver.IfMatch(c)
+	if err != nil {
+		return err
+	}
+	var req updateRequest
+	if err := httpserver.BindJSON(c, &req); err != nil {
+		return err
+	}
+	var p parser
+	fixed := map[string]json.RawMessage{"reference": req.Reference, "contract_type_code": req.ContractTypeCode,
+		"region_code": req.RegionCode, "pcc_area_code": req.PCCAreaCode, "prime_supplier_id": req.PrimeSupplierID, "subcontractor_ids": req.SubcontractorIDs}
+	for _, field := range slices.Sorted(maps.Keys(fixed)) {
+		if fixed[field] != nil {
+			p.f.Add(field, "not_editable", field+" cannot be changed once the contract is created")
+		}
+	}
+	params := UpdateParams{
+		Start: p.datePtr("start_date", req.StartDate), End: p.datePtr("end_date", req.EndDate),
+		WindowOpens: p.datePtr("referral_window_opens", req.ReferralWindowOpens), WindowCloses: p.datePtr("referral_window_closes", req.ReferralWindowCloses),
+	}
+	if req.Eligibility != nil {
+		e := req.Eligibility.eligibility()
+		params.Eligibility = &e
+	}
+	if req.CoCommissionerName.set {
+		name := ""
+		if req.CoCommissionerName.value != nil {
+			name = *req.CoCommissionerName.value
+		}
+		params.CoCommissionerName = &name
+		// Removing the co-commissioner removes its share, unless a share is sent (which then fails).
+		params.RemoveCoCommissionerShare = name == "" && !req.CoCommissionerShareBP.set
+	}
+	if req.CoCommissionerShareBP.set {
+		params.CoCommissionerShareBP = req.CoCommissionerShareBP.value
+		params.RemoveCoCommissionerShare = req.CoCommissionerShareBP.value == nil
+	}
+	params.ReferralMailbox = clearable(req.ReferralMailbox)
+	params.Description = clearable(req.Description)
+	if req.Extensions != nil {
+		exts := extensionsOf(&p, *req.Extensions)
+		params.Extensions = &exts
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	ct, err := h.svc.Update(httpserver.Ctx(c), httpserver.MustActor(c), id, version, params)
+	if err != nil {
+		return err
+	}
+	httpserver.SetETag(c, ct.Version)
+	return c.JSON(http.StatusOK, contractResponse(ct, h.svc.Today()))
+}
+
+func clearable(n nullable[string]) *string {
+	if !n.set {
+		return nil
+	}
+	s := ""
+	if n.value != nil {
+		s = *n.value
+	}
+	return &s
+}
+
+type addSubcontractorRequest struct {
+	SupplierID string `json:"supplier_id"`
+	Reason     string `json:"reason,omitempty"`
+}
+
+type removeSubcontractorRequest struct {
+	Reason string `json:"reason"`
+}
+
+type supplyChainResponse struct {
+	Items []subcontractorResponse `json:"items"`
+}
+
+func (h *Handler) addSubcontractor(c echo.Context) error {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req addSubcontractorRequest
+	if err := httpserver.BindJSON(c, &req); err != nil {
+		return err
+	}
+	var p parser
+	supplierID := p.id("supplier_id", req.SupplierID)
+	if err := p.err(); err != nil {
+		return err
+	}
+	s, err := h.svc.AddSubcontractor(httpserver.Ctx(c), httpserver.MustActor(c), id, supplierID, req.Reason)
+	if err != nil {
+		return err
+	}
+	return httpserver.Created(c, httpserver.APIPrefix+"/contracts/"+id.String()+"/supply-chain-history", subcontractorOf(s))
+}
+
+func (h *Handler) removeSubcontractor(c echo.Context) error {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	supplierID, err := httpserver.PathID(c, "supplier_id")
+	if err != nil {
+		return err
+	}
+	var req removeSubcontractorRequest
+	if err := httpserver.BindJSON(c, &req); err != nil {
+		return err
+	}
+	s, err := h.svc.RemoveSubcontractor(httpserver.Ctx(c), httpserver.MustActor(c), id, supplierID, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, subcontractorOf(s))
+}
+
+func (h *Handler) supplyChainHistory(c echo.Context) error {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.SupplyChainHistory(httpserver.Ctx(c), httpserver.MustActor(c), id)
+	if err != nil {
+		return err
+	}
+	out := supplyChainResponse{Items: make([]subcontractorResponse, len(list))}
+	for i, s := range list {
+		out.Items[i] = subcontractorOf(s)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type bandBody struct {
+	Number           int   `json:"number"`
+	Low              int   `json:"low"`
+	High             int   `json:"high"`
+	AnnualPricePence int64 `json:"annual_price_pence"`
+}
+
+func bandOf(b Band) bandBody {
+	return bandBody{Number: b.Number, Low: b.Low, High: b.High, AnnualPricePence: int64(b.AnnualPrice)}
+}
+
+type basisResponse struct {
+	Band          bandBody      `json:"band"`
+	EffectiveFrom calendar.Date `json:"effective_from"`
+}
+
+type basisChangeResponse struct {
+	ID            uuid.UUID     `json:"id"`
+	BandNumber    int           `json:"band_number"`
+	EffectiveFrom calendar.Date `json:"effective_from"`
+	Reason        string        `json:"reason"`
+	ChangedBy     *uuid.UUID    `json:"changed_by"`
+	ChangedAt     time.Time     `json:"changed_at"`
+	SupersededAt  *time.Time    `json:"superseded_at" doc:"set when a later replacement of the band table re-baselined the year"`
+}
+
+type capVariationResponse struct {
+	ID         uuid.UUID  `json:"id"`
+	NewCap     int        `json:"new_cap"`
+	Reason     string     `json:"reason"`
+	RecordedBy *uuid.UUID `json:"recorded_by"`
+	RecordedAt time.Time  `json:"recorded_at"`
+}
+
+type pricingInputBody struct {
+	Level              string `json:"level" doc:"LOW, MEDIUM or HIGH"`
+	EstimatedReferrals int    `json:"estimated_referrals"`
+	UnitCostPence      int64  `json:"unit_cost_pence"`
+}
+
+// YearResponse is a contract year with its bands, basis band, cap and pricing inputs.
+type YearResponse struct {
+	Number          int                    `json:"number"`
+	StartDate       calendar.Date          `json:"start_date"`
+	EndDate         calendar.Date          `json:"end_date"`
+	PartYear        bool                   `json:"part_year"`
+	Days            int                    `json:"days"`
+	FullDays        int                    `json:"full_days" doc:"days of the full contract year (365 or 366); days unless part_year"`
+	Bands           []bandBody             `json:"bands"`
+	BasisBand       *basisResponse         `json:"basis_band" doc:"the payment basis band in force today (on the year's nearest day when the year is not running)"`
+	BasisValuePence *int64                 `json:"basis_value_pence" doc:"the basis band's annual price, pro-rated for a part year"`
+	BasisTimeline   []basisResponse        `json:"basis_timeline" doc:"the basis band's periods through the year"`
+	BasisHistory    []basisChangeResponse  `json:"basis_history"`
+	VolumeCap       *int                   `json:"volume_cap" doc:"the top band's high"`
+	EffectiveCap    *int                   `json:"effective_cap" doc:"the cap after the latest cap variation"`
+	CapVariations   []capVariationResponse `json:"cap_variations"`
+	PricingInputs   []pricingInputBody     `json:"pricing_inputs"`
+}
+
+func yearResponse(y YearDetail, today calendar.Date) YearResponse {
+	out := YearResponse{
+		Number: y.Number, StartDate: y.Start, EndDate: y.End, PartYear: y.PartYear, Days: y.Days, FullDays: y.FullDays,
+		Bands: make([]bandBody, len(y.Bands)), BasisTimeline: []basisResponse{}, BasisHistory: make([]basisChangeResponse, len(y.BasisHistory)),
+		CapVariations: make([]capVariationResponse, len(y.CapVariations)), PricingInputs: make([]pricingInputBody, len(y.PricingInputs)),
+	}
+	for i, b := range y.Bands {
+		out.Bands[i] = bandOf(b)
+	}
+	if p, ok := y.BasisOn(today); ok {
+		out.BasisBand = &basisResponse{Band: bandOf(p.Band), EffectiveFrom: p.From}
+		v := int64(ProRate(p.Band.AnnualPrice, y.Year))
+		out.BasisValuePence = &v
+	}
+	for _, p := range y.BasisTimeline() {
+		out.BasisTimeline = append(out.BasisTimeline, basisResponse{Band: bandOf(p.Band), EffectiveFrom: p.From})
+	}
+	for i, b := range y.BasisHistory {
+		out.BasisHistory[i] = basisChangeResponse{ID: b.ID, BandNumber: b.BandNumber, EffectiveFrom: b.EffectiveFrom, Reason: b.Reason,
+			ChangedBy: b.ChangedBy, ChangedAt: b.ChangedAt, SupersededAt: b.SupersededAt}
+	}
+	if len(y.Bands) > 0 {
+		vc, ec := y.Cap(), y.EffectiveCap()
+		out.VolumeCap, out.EffectiveCap = &vc, &ec
+	}
+	for i, v := range y.CapVariations {
+		out.CapVariations[i] = capVariationResponse{ID: v.ID, NewCap: v.NewCap, Reason: v.Reason, RecordedBy: v.RecordedBy, RecordedAt: v.RecordedAt}
+	}
+	for i, in := range y.PricingInputs {
+		out.PricingInputs[i] = pricingInputBody{Level: string(in.Level), EstimatedReferrals: in.EstimatedReferrals, UnitCostPence: int64(in.UnitCost)}
+	}
+	return out
+}
+
+type yearsResponse struct {
+	AsOf  calendar.Date  `json:"as_of" doc:"the day basis bands in force are shown for"`
+	Items []YearResponse `json:"items"`
+}
+
+func (h *Handler) years(c echo.Context) error {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ct, years, err := h.svc.Years(httpserver.Ctx(c), httpserver.MustActor(c), id)
+	if err != nil {
+		return err
+	}
+	today := h.svc.Today()
+	out := yearsResponse{AsOf: today, Items: make([]YearResponse, len(years))}
+	for i, y := range years {
+		out.Items[i] = yearResponse(y, today)
+	}
+	httpserver.SetETag(c, ct.Version)
+	return c.JSON(http.StatusOK, out)
+}
+
+// yearPath reads the contract id and year number of a year route.
+func yearPath(c echo.Context) (uuid.UUID, int, error) {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return uuid.Nil, 0, err
+	}
+	n, err := httpserver.PathInt(c, "n")
+	if err != nil {
+		return uuid.Nil, 0, apperr.NotFound("contract year")
+	}
+	return id, n, nil
+}
+
+func (h *Handler) yearChanged(c echo.Context, status int, ch YearChange) error {
+	httpserver.SetETag(c, ch.Version)
+	if status == http.StatusCreated {
+		id := c.Param("id")
+		c.Response().Header().Set(echo.HeaderLocation, httpserver.APIPrefix+"/contracts/"+id+"/years")
+	}
+	return c.JSON(status, yearResponse(ch.Year, h.svc.Today()))
+}
+
+type replaceBandsRequest struct {
+	Bands     []bandBody `json:"bands"`
+	BasisBand int        `json:"basis_band" doc:"the payment basis band from the year's start; one of bands"`
+	Reason    string     `json:"reason,omitempty"`
+}
+
+func (h *Handler) replaceBands(c echo.Context) error {
+	id, n, err := yearPath(c)
+	if err != nil {
+		return err
+	}
+	version, err := httpserver.IfMatch(c)
+	if err != nil {
+		return err
+	}
+	var req replaceBandsRequest
+	if err := httpserver.BindJSON(c, &req); err != nil {
+		return err
+	}
+	p := ReplaceBandsParams{BasisBand: req.BasisBand, Reason: req.Reason, Bands: make([]Band, len(req.Bands))}
+	for i, b := range req.Bands {
+		p.Bands[i] = Band{Number: b.Number, Low: b.Low, High: b.High, AnnualPrice: money.Pence(b.AnnualPricePence)}
+	}
+	ch, err := h.svc.ReplaceBands(httpserver.Ctx(c), httpserver.MustActor(c), id, n, version, p)
+	if err != nil {
+		return err
+	}
+	return h.yearChanged(c, http.StatusOK, ch)
+}
+
+type basisBandRequest struct {
+	BandNumber    int    `json:"band_number"`
+	Reason        string `json:"reason"`
+	EffectiveFrom string `json:"effective_from,omitempty" doc:"YYYY-MM-DD: the year's start (the default) or the first day of a month inside the year"`
+}
+
+func (h *Handler) changeBasisBand(c echo.Context) error {
+	id, n, err := yearPath(c)
+	if err != nil {
+		return err
+	}
+	var req basisBandRequest
+	if err := httpserver.BindJSON(c, &req); err != nil {
+		return err
+	}
+	var p parser
+	from := p.date("effective_from", req.EffectiveFrom)
+	if err := p.err(); err != nil {
+		return err
+	}
+	ch, err := h.svc.ChangeBasisBand(httpserver.Ctx(c), httpserver.MustActor(c), id, n, BasisBandParams{BandNumber: req.BandNumber, Reason: req.Reason, EffectiveFrom: from})
+	if err != nil {
+		return err
+	}
+	return h.yearChanged(c, http.StatusCreated, ch)
+}
+
+type capVariationRequest struct {
+	NewCap int    `json:"new_cap"`
+	Reason string `json:"reason"`
+}
+
+func (h *Handler) varyCap(c echo.Context) error {
+	id, n, err := yearPath(c)
+	if err != nil {
+		return err
+	}
+	var req capVariationRequest
+	if err := httpserver.BindJSON(c, &req); err != nil {
+		return err
+	}
+	ch, err := h.svc.VaryCap(httpserver.Ctx(c), httpserver.MustActor(c), id, n, CapVariationParams(req))
+	if err != nil {
+		return err
+	}
+	return h.yearChanged(c, http.StatusCreated, ch)
+}
+
+type pricingInputsRequest struct {
+	Inputs []pricingInputBody `json:"inputs"`
+}
+
+func (h *Handler) setPricingInputs(c echo.Context) error {
+	id, n, err := yearPath(c)
+	if err != nil {
+		return err
+	}
+	version, err := httpserver.IfMatch(c)
+	if err != nil {
+		return err
+	}
+	var req pricingInputsRequest
+	if err := httpserver.BindJSON(c, &req); err != nil {
+		return err
+	}
+	inputs := make([]PricingInput, len(req.Inputs))
+	for i, in := range req.Inputs {
+		inputs[i] = PricingInput{Level: ComplexityLevel(in.Level), EstimatedReferrals: in.EstimatedReferrals, UnitCost: money.Pence(in.UnitCostPence)}
+	}
+	ch, err := h.svc.SetPricingInputs(httpserver.Ctx(c), httpserver.MustActor(c), id, n, version, inputs)
+	if err != nil {
+		return err
+	}
+	return h.yearChanged(c, http.StatusOK, ch)
+}
+
+type priceLineResponse struct {
+	Level              string `json:"level"`
+	EstimatedReferrals int    `json:"estimated_referrals"`
+	UnitCostPence      int64  `json:"unit_cost_pence"`
+	TotalPence         int64  `json:"total_pence"`
+	Arithmetic         string `json:"arithmetic" doc:"the sum for people, such as 240 x £1,250.00 = £300,000.00"`
+}
+
+type pricingResponse struct {
+	Year               int                 `json:"year"`
+	Lines              []priceLineResponse `json:"lines"`
+	ComputedTotalPence *int64              `json:"computed_total_pence" doc:"null when the year has no pricing inputs"`
+	ComputedTotal      *string             `json:"computed_total" doc:"the computed total in GBP, for people"`
+	BasisBand          *basisResponse      `json:"basis_band" doc:"the payment basis band in force today"`
+	AgreedPricePence   *int64              `json:"agreed_price_pence" doc:"the basis band's annual price: what is paid"`
+	DifferencePence    *int64              `json:"difference_pence" doc:"agreed_price_pence minus computed_total_pence"`
+}
+
+func (h *Handler) pricing(c echo.Context) error {
+	id, n, err := yearPath(c)
+	if err != nil {
+		return err
+	}
+	pr, err := h.svc.Pricing(httpserver.Ctx(c), httpserver.MustActor(c), id, n)
+	if err != nil {
+		return err
+	}
+	out := pricingResponse{Year: n, Lines: []priceLineResponse{}}
+	if pr.Computed != nil {
+		for _, l := range pr.Computed.Lines {
+			out.Lines = append(out.Lines, priceLineResponse{Level: string(l.Level), EstimatedReferrals: l.EstimatedReferrals,
+				UnitCostPence: int64(l.UnitCost), TotalPence: int64(l.Total), Arithmetic: l.Arithmetic})
+		}
+		t, s := int64(pr.Computed.Total), pr.Computed.Total.String()
+		out.ComputedTotalPence, out.ComputedTotal = &t, &s
+	}
+	if pr.Basis != nil {
+		out.BasisBand = &basisResponse{Band: bandOf(pr.Basis.Band), EffectiveFrom: pr.Basis.From}
+		a := int64(pr.Basis.Band.AnnualPrice)
+		out.AgreedPricePence = &a
+	}
+	if pr.Difference != nil {
+		d := int64(*pr.Difference)
+		out.DifferencePence = &d
+	}
+	return c.JSON(http.StatusOK, out)
+}
