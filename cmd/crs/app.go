@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river"
 	"riverqueue.com/riverui"
 
+	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/audit"
 	"github.com/crsplatform/crs/internal/auth"
 	"github.com/crsplatform/crs/internal/config"
@@ -130,6 +131,7 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	notify.Register(a.server.API, notify.NewHandler(notify.NewService(a.db.Gorm, now)))
 	// Domain routes are registered below, in import order.
 	suppliers.Register(a.server.API, suppliers.NewHandler(suppliers.NewService(a.db.Gorm, a.ref, now)))
+	contracts.Register(a.server.API, contracts.NewHandler(contracts.NewService(a.db.Gorm, contracts.Config{Reference: a.ref, Now: now})))
 	return nil
 }
 

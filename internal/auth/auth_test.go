@@ -175,7 +175,7 @@ func TestUsers(t *testing.T) {
 			}
 		}
 		b.env.Post(b.admin.Token, "/api/v1/users", valid()).Expect(http.StatusCreated)
-		p := b.env.Post(b.admin.Token, "/api/v1/users", valid()).ExpectProblem(http.StatusBadRequest, "")
+		p := b.env.Post(b.admin.Token, "/api/v1/users", valid()).ExpectProblem(http.StatusConflict, "email_taken")
 		if !apitest.HasFieldError(p, "email", "email_taken") {
 			t.Fatalf("duplicate email: %+v", p.Errors)
 		}

@@ -126,7 +126,8 @@ func translate(err error) error {
 	}
 	switch pg.ConstraintName {
 	case "users_email_key":
-		return apperr.Invalid("a user with this email exists", apperr.FieldError{Field: "email", Code: "email_taken", Message: "another user has this email"})
+		return &apperr.Error{Kind: apperr.KindConflict, Code: "email_taken", Message: "a user with this email exists",
+			Fields: []apperr.FieldError{{Field: "email", Code: "email_taken", Message: "another user has this email"}}}
 	case "users_supplier_id_fkey":
 		return apperr.Invalid("unknown supplier", apperr.FieldError{Field: "supplier_id", Code: "unknown_supplier", Message: "no supplier has this id"})
 	case "users_scope_check":
