@@ -398,3 +398,25 @@ func TestListContracts(t *testing.T) {
 		expectField(t, b.env.Get(b.admin.Token, base+"?cursor=zzz"), "cursor", "invalid_cursor")
 	})
 }
+
+func TestContractRoutesAreDocumented(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	var doc struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	b.env.Get("", "/openapi.json").Expect(http.StatusOK).JSON(&doc)
+	routes := 0
+	for _, r := range b.env.Server.Echo.Routes() {
+		if !strings.HasPrefix(r.Path, base) {
+			continue
+		}
+		routes++
+		if _, ok := doc.Paths[httpserver.OpenAPIPath(r.Path)][strings.ToLower(r.Method)]; !ok {
+			t.Errorf("%s %s is not documented", r.Method, r.Path)
+		}
+	}
+	if routes != 13 {
+		t.Errorf("%d contract routes registered, want 13", routes)
+	}
+}

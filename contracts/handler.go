@@ -16,6 +16,7 @@ import (
 	"github.com/crsplatform/crs/internal/httpserver"
 	"github.com/crsplatform/crs/internal/ids"
 	"github.com/crsplatform/crs/internal/money"
+	"github.com/crsplatform/crs/suppliers"
 )
 
 // Handler serves the contract endpoints.
@@ -226,9 +227,9 @@ type ContractResponse struct {
 	UpdatedAt                  time.Time               `json:"updated_at"`
 }
 
-func supplierOf(s Subcontractor) supplierResponse {
-	return supplierResponse{ID: s.Supplier.ID, LegalName: s.Supplier.LegalName, TradingName: s.Supplier.TradingName,
-		OrganisationType: string(s.Supplier.OrganisationType), Status: string(s.Supplier.Status)}
+func supplierOf(s suppliers.Summary) supplierResponse {
+	return supplierResponse{ID: s.ID, LegalName: s.LegalName, TradingName: s.TradingName,
+		OrganisationType: string(s.OrganisationType), Status: string(s.Status)}
 }
 
 func datePtr(d calendar.Date) *calendar.Date {
@@ -246,14 +247,14 @@ func strPtr(s string) *string {
 }
 
 func subcontractorOf(s Subcontractor) subcontractorResponse {
-	return subcontractorResponse{Supplier: supplierOf(s), AddedOn: s.AddedOn, AddedBy: s.AddedBy, AddedReason: s.AddedReason,
+	return subcontractorResponse{Supplier: supplierOf(s.Supplier), AddedOn: s.AddedOn, AddedBy: s.AddedBy, AddedReason: s.AddedReason,
 		RemovedOn: datePtr(s.RemovedOn), RemovedBy: s.RemovedBy, RemovedReason: s.RemovedReason}
 }
 
 func contractResponse(c Contract, today calendar.Date) ContractResponse {
 	out := ContractResponse{
 		ID: c.ID, Reference: c.Reference, ContractTypeCode: c.ContractTypeCode, AreaLevel: "region", RegionCode: c.Area.RegionCode,
-		PCCAreaCode: strPtr(c.Area.PCCAreaCode), Prime: supplierOf(Subcontractor{Supplier: c.Prime}),
+		PCCAreaCode: strPtr(c.Area.PCCAreaCode), Prime: supplierOf(c.Prime),
 		Subcontractors: make([]subcontractorResponse, len(c.Subcontractors)), CoCommissionerName: strPtr(c.CoCommissionerName),
 		CoCommissionerShareBP: c.CoCommissionerShareBP,
 		Eligibility: eligibilityResponse{Sexes: c.Eligibility.Sexes, MinAge: c.Eligibility.MinAge, MaxAge: c.Eligibility.MaxAge,

@@ -3,6 +3,7 @@ package contracts
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -165,7 +166,7 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, p CreateParams) (Co
 		switch {
 		case id == p.PrimeSupplierID:
 			f.Add(field, "subcontractor_is_prime", "The prime cannot also be a subcontractor.")
-		case indexOf(p.SubcontractorIDs, id) < i:
+		case slices.Index(p.SubcontractorIDs, id) < i:
 			f.Add(field, "subcontractor_duplicate", "This supplier is listed twice.")
 		case !ok:
 			f.Add(field, "subcontractor_not_found", "There is no supplier with this id.")
@@ -192,15 +193,6 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, p CreateParams) (Co
 		return Contract{}, fmt.Errorf("create contract: %w", err)
 	}
 	return c, nil
-}
-
-func indexOf(list []uuid.UUID, id uuid.UUID) int {
-	for i, x := range list {
-		if x == id {
-			return i
-		}
-	}
-	return -1
 }
 
 func numbered(exts []Extension) []Extension {

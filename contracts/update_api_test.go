@@ -93,6 +93,21 @@ func TestUpdateContract(t *testing.T) {
 		}
 	})
 
+	t.Run("a contract whose prime is suspended stays editable", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		prime := b.supplier(supplierOpts{})
+		c := b.create(set("prime_supplier_id", prime.String()))
+		if err := b.env.DB.Gorm.Exec(`UPDATE suppliers SET status = 'suspended' WHERE id = ?`, prime).Error; err != nil {
+			t.Fatal(err)
+		}
+		var got contracts.ContractResponse
+		b.send(http.MethodPatch, contractPath(c.ID), b.admin.Token, map[string]any{"description": "still running"}, 1).Expect(http.StatusOK).JSON(&got)
+		if got.Prime.Status != "suspended" || got.Status != contracts.StateLive {
+			t.Errorf("prime %s, status %s", got.Prime.Status, got.Status)
+		}
+	})
+
 	t.Run("scope and roles", func(t *testing.T) {
 		t.Parallel()
 		b := b.with(t)

@@ -188,7 +188,9 @@ func TestContractYears(t *testing.T) {
 func TestBasisBandHistory(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	path := func(c contracts.ContractResponse, year string) string { return contractPath(c.ID, "/years/", year, "/basis-band") }
+	path := func(c contracts.ContractResponse, year string) string {
+		return contractPath(c.ID, "/years/", year, "/basis-band")
+	}
 
 	t.Run("a change from a month keeps the history and applies from its date", func(t *testing.T) {
 		t.Parallel()
