@@ -51,10 +51,14 @@ func (b *testBundle) with(t *testing.T) *testBundle {
 
 var seq atomic.Int64
 
-// supplierOpts override the supplier factory's defaults: active, VCSE, qualified for every service
-// category in every region.
+// supplierOpts override the supplier factory's defaults: active, VCSE, named "Riverside Support
+// Trust <n>", qualified for every service category in every region.
 type supplierOpts struct {
 	Status string
+	// Type is the organisation type: VCSE, SME or LARGE.
+	Type string
+	// Name is the legal name; it must be unique.
+	Name string
 	// Quals, when set, are the only qualifications, as "CATEGORY/REGION" pairs; "none" for none.
 	Quals []string
 }
@@ -65,15 +69,21 @@ func (b *testBundle) supplier(o supplierOpts) uuid.UUID {
 	t := b.env.T
 	t.Helper()
 	id, n := ids.New(), seq.Add(1)
-	status := o.Status
+	status, orgType, name := o.Status, o.Type, o.Name
 	if status == "" {
 		status = "active"
+	}
+	if orgType == "" {
+		orgType = "VCSE"
+	}
+	if name == "" {
+		name = fmt.Sprintf("Riverside Support Trust %d", n)
 	}
 	now := time.Now().UTC()
 	db := b.env.DB.Gorm
 	err := db.Exec(`INSERT INTO suppliers (id, legal_name, organisation_type, charity_number, address_line1, town, postcode,
-		status, version, created_at, updated_at) VALUES (?, ?, 'VCSE', ?, '1 Mill Lane', 'Leeds', 'LS1 4AP', ?, 1, ?, ?)`,
-		id, fmt.Sprintf("Riverside Support Trust %d", n), fmt.Sprintf("1%06d", n), status, now, now).Error
+		status, version, created_at, updated_at) VALUES (?, ?, ?, ?, '1 Mill Lane', 'Leeds', 'LS1 4AP', ?, 1, ?, ?)`,
+		id, name, orgType, fmt.Sprintf("1%06d", n), status, now, now).Error
 	if err != nil {
 		t.Fatalf("insert supplier: %v", err)
 	}

@@ -1,11 +1,11 @@
 package contracts
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,7 +17,6 @@ import (
 	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
-	"github.com/crsplatform/crs/internal/money"
 	"github.com/crsplatform/crs/suppliers"
 )
 
@@ -140,53 +139,6 @@ func (r subcontractorRow) subcontractor(sums map[uuid.UUID]suppliers.Summary) Su
 		RemovedOn: r.RemovedOn, RemovedBy: r.RemovedBy, RemovedReason: deref(r.RemovedReason)}
 }
 
-type bandRow struct {
-	ContractID       uuid.UUID
-	YearNumber       int
-	BandNumber       int
-	Low              int
-	High             int
-	AnnualPricePence int64
-}
-
-func (bandRow) TableName() string { return "contract_bands" }
-
-type basisRow struct {
-	ID            uuid.UUID
-	ContractID    uuid.UUID
-	YearNumber    int
-	BandNumber    int
-	EffectiveFrom calendar.Date `gorm:"type:date"`
-	Reason        string
-	ChangedBy     *uuid.UUID
-	ChangedAt     time.Time
-	SupersededAt  *time.Time
-}
-
-func (basisRow) TableName() string { return "contract_basis_bands" }
-
-type capRow struct {
-	ID         uuid.UUID
-	ContractID uuid.UUID
-	YearNumber int
-	NewCap     int
-	Reason     string
-	RecordedBy *uuid.UUID
-	RecordedAt time.Time
-}
-
-func (capRow) TableName() string { return "contract_cap_variations" }
-
-type pricingRow struct {
-	ContractID         uuid.UUID
-	YearNumber         int
-	Level              string
-	EstimatedReferrals int
-	UnitCostPence      int64
-}
-
-func (pricingRow) TableName() string { return "contract_pricing_inputs" }
-
 // Load reads a contract with its prime's summary, extensions and current supply chain, whoever asks:
 // it is for the domains built on this one, which apply their own scope. An unknown id is not found.
 func Load(ctx context.Context, db *gorm.DB, id uuid.UUID) (Contract, error) {
@@ -239,7 +191,9 @@ func assemble(ctx context.Context, db *gorm.DB, rows []contractRow) ([]Contract,
 	for _, s := range subs {
 		supplierIDs = append(supplierIDs, s.SupplierID)
 	}
-	sums, err := suppliers.Summaries(ctx, db, supplierIDs)
+	// A prime holds many contracts: read each supplier once, not once per contract.
+	slices.SortFunc(supplierIDs, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+	sums, err := suppliers.Summaries(ctx, db, slices.Compact(supplierIDs))
 	if err != nil {
 		return nil, err
 	}
@@ -420,8 +374,7 @@ func listContracts(ctx context.Context, db *gorm.DB, a actor.Actor, f listFilter
 		q = q.Where("contracts.effective_end_date < ?", f.Today)
 	}
 	if f.Text != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Text) + "%"
-		q = q.Where("contracts.reference ILIKE ?", like)
+		q = q.Where("contracts.reference ILIKE ?", likePattern(f.Text))
 	}
 	if f.After != nil {
 		q = q.Where("(contracts.reference, contracts.id) > (?, ?)", f.After.Reference, f.After.ID)
@@ -431,130 +384,6 @@ func listContracts(ctx context.Context, db *gorm.DB, a actor.Actor, f listFilter
 		return nil, fmt.Errorf("list contracts: %w", err)
 	}
 	return assemble(ctx, db, rows)
-}
-
-// YearsOf returns the contract years of a contract, whoever asks, each with its band table, basis band
-// history, cap variations and pricing inputs. Figures stored for a year number the contract no
-// longer has (after its dates were shortened) are left out. An unknown id is not found.
-func YearsOf(ctx context.Context, db *gorm.DB, id uuid.UUID) ([]YearDetail, error) {
-	c, err := Load(ctx, db, id)
-	if err != nil {
-		return nil, err
-	}
-	return yearsOf(ctx, db, c)
-}
-
-func yearsOf(ctx context.Context, db *gorm.DB, c Contract) ([]YearDetail, error) {
-	years, err := c.Years()
-	if err != nil {
-		return nil, fmt.Errorf("contract %s years: %w", c.ID, err)
-	}
-	q := func() *gorm.DB { return db.WithContext(ctx).Where("contract_id = ?", c.ID) }
-	var bands []bandRow
-	if err := q().Order("year_number, band_number").Find(&bands).Error; err != nil {
-		return nil, fmt.Errorf("read bands: %w", err)
-	}
-	var basis []basisRow
-	if err := q().Order("year_number, changed_at, id").Find(&basis).Error; err != nil {
-		return nil, fmt.Errorf("read basis bands: %w", err)
-	}
-	var caps []capRow
-	if err := q().Order("year_number, recorded_at, id").Find(&caps).Error; err != nil {
-		return nil, fmt.Errorf("read cap variations: %w", err)
-	}
-	var inputs []pricingRow
-	if err := q().Order("year_number").Find(&inputs).Error; err != nil {
-		return nil, fmt.Errorf("read pricing inputs: %w", err)
-	}
-	out := make([]YearDetail, len(years))
-	for i, y := range years {
-		d := YearDetail{Year: y, Bands: []Band{}, BasisHistory: []BasisChange{}, CapVariations: []CapVariation{}, PricingInputs: []PricingInput{}}
-		for _, b := range bands {
-			if b.YearNumber == y.Number {
-				d.Bands = append(d.Bands, Band{Number: b.BandNumber, Low: b.Low, High: b.High, AnnualPrice: money.Pence(b.AnnualPricePence)})
-			}
-		}
-		for _, b := range basis {
-			if b.YearNumber == y.Number {
-				var sup *time.Time
-				if b.SupersededAt != nil {
-					t := b.SupersededAt.UTC()
-					sup = &t
-				}
-				d.BasisHistory = append(d.BasisHistory, BasisChange{ID: b.ID, BandNumber: b.BandNumber, EffectiveFrom: b.EffectiveFrom,
-					Reason: b.Reason, ChangedBy: b.ChangedBy, ChangedAt: b.ChangedAt.UTC(), SupersededAt: sup})
-			}
-		}
-		for _, cv := range caps {
-			if cv.YearNumber == y.Number {
-				d.CapVariations = append(d.CapVariations, CapVariation{ID: cv.ID, NewCap: cv.NewCap, Reason: cv.Reason,
-					RecordedBy: cv.RecordedBy, RecordedAt: cv.RecordedAt.UTC()})
-			}
-		}
-		for _, in := range inputs {
-			if in.YearNumber == y.Number {
-				d.PricingInputs = append(d.PricingInputs, PricingInput{Level: ComplexityLevel(in.Level),
-					EstimatedReferrals: in.EstimatedReferrals, UnitCost: money.Pence(in.UnitCostPence)})
-			}
-		}
-		slices.SortFunc(d.PricingInputs, func(a, b PricingInput) int {
-			return slices.Index(ComplexityLevels(), a.Level) - slices.Index(ComplexityLevels(), b.Level)
-		})
-		out[i] = d
-	}
-	return out, nil
-}
-
-// replaceBands replaces a year's band table and re-baselines its basis band: earlier basis changes are
-// superseded and basis starts the year.
-func replaceBands(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, year int, bands []Band, basis BasisChange) error {
-	if err := tx.WithContext(ctx).Where("contract_id = ? AND year_number = ?", contractID, year).Delete(&bandRow{}).Error; err != nil {
-		return fmt.Errorf("clear bands: %w", err)
-	}
-	rows := make([]bandRow, len(bands))
-	for i, b := range bands {
-		rows[i] = bandRow{ContractID: contractID, YearNumber: year, BandNumber: b.Number, Low: b.Low, High: b.High, AnnualPricePence: int64(b.AnnualPrice)}
-	}
-	if err := tx.WithContext(ctx).Create(&rows).Error; err != nil {
-		return fmt.Errorf("store bands: %w", err)
-	}
-	err := tx.WithContext(ctx).Model(&basisRow{}).Where("contract_id = ? AND year_number = ? AND superseded_at IS NULL", contractID, year).
-		Update("superseded_at", basis.ChangedAt).Error
-	if err != nil {
-		return fmt.Errorf("supersede basis bands: %w", err)
-	}
-	return insertBasis(ctx, tx, contractID, year, basis)
-}
-
-func insertBasis(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, year int, b BasisChange) error {
-	row := basisRow{ID: b.ID, ContractID: contractID, YearNumber: year, BandNumber: b.BandNumber, EffectiveFrom: b.EffectiveFrom,
-		Reason: b.Reason, ChangedBy: b.ChangedBy, ChangedAt: b.ChangedAt}
-	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
-		return fmt.Errorf("store basis band: %w", err)
-	}
-	return nil
-}
-
-func insertCapVariation(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, year int, v CapVariation) error {
-	row := capRow{ID: v.ID, ContractID: contractID, YearNumber: year, NewCap: v.NewCap, Reason: v.Reason, RecordedBy: v.RecordedBy, RecordedAt: v.RecordedAt}
-	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
-		return fmt.Errorf("store cap variation: %w", err)
-	}
-	return nil
-}
-
-func replacePricingInputs(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, year int, inputs []PricingInput) error {
-	if err := tx.WithContext(ctx).Where("contract_id = ? AND year_number = ?", contractID, year).Delete(&pricingRow{}).Error; err != nil {
-		return fmt.Errorf("clear pricing inputs: %w", err)
-	}
-	rows := make([]pricingRow, len(inputs))
-	for i, in := range inputs {
-		rows[i] = pricingRow{ContractID: contractID, YearNumber: year, Level: string(in.Level), EstimatedReferrals: in.EstimatedReferrals, UnitCostPence: int64(in.UnitCost)}
-	}
-	if err := tx.WithContext(ctx).Create(&rows).Error; err != nil {
-		return fmt.Errorf("store pricing inputs: %w", err)
-	}
-	return nil
 }
 
 // translate turns the constraint violations a user can cause into field errors.

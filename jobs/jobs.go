@@ -14,6 +14,8 @@ import (
 
 	"github.com/crsplatform/crs/internal/auth"
 	"github.com/crsplatform/crs/internal/idempotency"
+	"github.com/crsplatform/crs/internal/notify"
+	"github.com/crsplatform/crs/referrals"
 )
 
 // Deps are the services workers call.
@@ -21,6 +23,10 @@ type Deps struct {
 	Auth        *auth.Service
 	Idempotency *idempotency.Store
 	Logger      *slog.Logger
+	// Referrals serves the referral workers (e-mail about referral events, stale drafts).
+	Referrals *referrals.Service
+	// Mailer sends e-mail; nil when no SMTP server is configured (notify.NewSMTPMailer).
+	Mailer notify.Mailer
 }
 
 // Schedules are the cron schedules of the periodic jobs.
@@ -33,6 +39,7 @@ type Schedules struct {
 func Workers(d Deps) *river.Workers {
 	w := river.NewWorkers()
 	river.AddWorker(w, &PurgeWorker{deps: d})
+	addReferralWorkers(w, d)
 	return w
 }
 
@@ -42,6 +49,7 @@ func Periodic(s Schedules) ([]*river.PeriodicJob, error) {
 	jobs := []*river.PeriodicJob{
 		river.NewPeriodicJob(hourly, func() (river.JobArgs, *river.InsertOpts) { return PurgeArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "purge", RunOnStart: true}),
+		staleDraftsJob(),
 	}
 	_ = s // reconciliation and returns schedules join here with their workers
 	return jobs, nil

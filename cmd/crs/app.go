@@ -27,6 +27,7 @@ import (
 	"github.com/crsplatform/crs/internal/queue"
 	"github.com/crsplatform/crs/internal/reference"
 	"github.com/crsplatform/crs/jobs"
+	"github.com/crsplatform/crs/referrals"
 	"github.com/crsplatform/crs/suppliers"
 )
 
@@ -42,7 +43,10 @@ type app struct {
 	server   *httpserver.Server
 	auth     *auth.Service
 	ref      *reference.Data
-	work     bool
+	// Domain services, for the demo seed and the workers.
+	suppliers *suppliers.Service
+	contracts *contracts.Service
+	work      bool
 }
 
 // appOpts choose what the process runs.
@@ -130,8 +134,11 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	reference.Register(a.server.API, reference.NewHandler(a.ref))
 	notify.Register(a.server.API, notify.NewHandler(notify.NewService(a.db.Gorm, now)))
 	// Domain routes are registered below, in import order.
-	suppliers.Register(a.server.API, suppliers.NewHandler(suppliers.NewService(a.db.Gorm, a.ref, now)))
-	contracts.Register(a.server.API, contracts.NewHandler(contracts.NewService(a.db.Gorm, contracts.Config{Reference: a.ref, Now: now})))
+	a.suppliers = suppliers.NewService(a.db.Gorm, a.ref, now)
+	suppliers.Register(a.server.API, suppliers.NewHandler(a.suppliers))
+	a.contracts = contracts.NewService(a.db.Gorm, contracts.Config{Reference: a.ref, Now: now})
+	contracts.Register(a.server.API, contracts.NewHandler(a.contracts))
+	referrals.Register(a.server.API, referrals.NewHandler(referrals.NewService(a.db.Gorm, referrals.Config{Reference: a.ref, Inserter: a.inserter, Now: now, AutoApproveActionPlans: a.cfg.ActionPlanAutoApprove})))
 	return nil
 }
 

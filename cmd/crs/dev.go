@@ -88,8 +88,8 @@ func cmdDev(ctx context.Context, e env, args []string) error {
 		if accounts, err = a.seedDemo(ctx); err != nil {
 			return err
 		}
-	} else {
-		accounts = demo.Accounts()
+	} else if accounts, err = demo.Accounts(ctx, a.db.Gorm); err != nil {
+		return err
 	}
 	ln, err := listen(cfg.Addr)
 	if err != nil {

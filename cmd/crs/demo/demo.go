@@ -5,11 +5,16 @@ package demo
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 
 	"gorm.io/gorm"
 
 	"github.com/crsplatform/crs/internal/actor"
+	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/auth"
+	"github.com/crsplatform/crs/internal/reference"
+	"github.com/crsplatform/crs/suppliers"
 )
 
 // Account is a demo sign-in.
@@ -21,8 +26,11 @@ type Account struct {
 
 // Deps are the services the seed uses.
 type Deps struct {
-	DB   *gorm.DB
-	Auth *auth.Service
+	DB        *gorm.DB
+	Auth      *auth.Service
+	Ref       *reference.Data
+	Suppliers *suppliers.Service
+	Contracts *contracts.Service
 	// Password is the demo accounts' password.
 	Password string
 }
@@ -46,26 +54,47 @@ var accounts = []struct {
 	{"admin@demo.test", "Demo Admin", actor.RoleAdmin, nil, "national"},
 	{"commissioner@demo.test", "Demo Commissioner", actor.RoleCommissioner, []string{"J"}, "region J (London)"},
 	{"practitioner@demo.test", "Demo Practitioner", actor.RolePractitioner, []string{"J", "K"}, "regions J and K"},
+	{"prime@demo.test", "Demo Prime", actor.RoleSupplier, nil, "the prime supplier %s"},
+	{"subcontractor@demo.test", "Demo Subcontractor", actor.RoleSupplier, nil, "the subcontractor %s"},
+	{"other-supplier@demo.test", "Demo Other Supplier", actor.RoleSupplier, nil, "the unrelated supplier %s"},
 }
 
-// Accounts lists the demo accounts.
-func Accounts() []Account {
+// Accounts lists the demo accounts, naming the supplier organisations of the supplier accounts.
+func Accounts(ctx context.Context, db *gorm.DB) ([]Account, error) {
 	out := make([]Account, len(accounts))
 	for i, p := range accounts {
-		out[i] = Account{Email: p.email, Role: string(p.role), Scope: p.scope}
+		scope := p.scope
+		if strings.Contains(scope, "%s") {
+			var name string
+			err := db.WithContext(ctx).Raw(`SELECT s.legal_name FROM users u JOIN suppliers s ON s.id = u.supplier_id WHERE u.email = ?`, p.email).Scan(&name).Error
+			if err != nil {
+				return nil, fmt.Errorf("demo account %s: %w", p.email, err)
+			}
+			scope = fmt.Sprintf(scope, name)
+		}
+		out[i] = Account{Email: p.email, Role: string(p.role), Scope: scope}
 	}
-	return out
+	return out, nil
 }
 
 // Seed loads the demo dataset and returns the demo accounts.
 func Seed(ctx context.Context, d Deps) ([]Account, error) {
 	sys := actor.System("demo-seed")
+	r := rand.New(rand.NewPCG(2021, 626)) // fixed seed: the same dataset every time
+	cat := planCatalogue(d.Ref, r)
+	if err := createCatalogue(ctx, d, sys, cat, r); err != nil {
+		return nil, err
+	}
+	orgs := map[string]*supplierPlan{"prime@demo.test": cat.demoPrime, "subcontractor@demo.test": cat.demoSub, "other-supplier@demo.test": cat.otherPrime}
 	for _, p := range accounts {
-		if _, err := d.Auth.CreateUser(ctx, sys, auth.CreateUserParams{
-			Email: p.email, DisplayName: p.name, Role: string(p.role), Regions: p.regions, Password: d.Password,
-		}); err != nil {
+		params := auth.CreateUserParams{Email: p.email, DisplayName: p.name, Role: string(p.role), Regions: p.regions, Password: d.Password}
+		if org := orgs[p.email]; org != nil {
+			id := org.id
+			params.SupplierID = &id
+		}
+		if _, err := d.Auth.CreateUser(ctx, sys, params); err != nil {
 			return nil, fmt.Errorf("seed %s: %w", p.email, err)
 		}
 	}
-	return Accounts(), nil
+	return Accounts(ctx, d.DB)
 }
