@@ -48,5 +48,25 @@
 // practitioners use the catalogue instead (403 here). A contract outside the caller's scope answers
 // 404. Every change is one transaction holding its audit record, and bumps the contract's version.
 //
+// # Catalogue
+//
+// The catalogue is how practitioners find a contract to refer to: every signed-in role may search it,
+// nationally. It lists the contracts open for referral on a date (live that day, with the referral
+// window containing it), filtered in the query itself: a PCC area matches its own PCC-level contracts
+// and the region-level contracts of its region; a service category matches the contract types offering
+// it; sex, age and setting match the eligibility. Entries carry the reference data's names and the
+// current supply chain, never the referral mailbox, co-commissioner or bands.
+//
+// # Transparency
+//
+// The awarded contracts are public (no sign-in): every live or ended contract (never a pending one)
+// with its area, status, prime and supply chain with their organisation types and framework statuses,
+// and its annual value: the annual price of the payment basis band in force today in its current
+// contract year (an ended contract's last year), not pro-rated. The value summary adds these values up
+// by the PRIME's organisation type, nationally and per region: "the share of contract value going to
+// VCSE and SME organisations" is the share of the contracts whose prime is one, since the platform does
+// not record what a prime pays its subcontractors. Shares are basis points rounded half up with
+// integer arithmetic. Both answer CSV when asked for it.
+//
 // Load and YearsOf read a contract and its years without scope, for the domains built on this one.
 package contracts

@@ -12,6 +12,7 @@ import (
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/page"
+	"github.com/crsplatform/crs/internal/reference"
 )
 
 // The transparency methods take no actor: what they return is published to everyone, signed in or
@@ -33,14 +34,14 @@ type PublicParams struct {
 
 // validate reports unknown_region, unknown_contract_type and invalid_status (a pending status, or
 // one that does not exist), on the query parameter's name.
-func (p PublicParams) validate(s *Service) error {
+func (p PublicParams) validate(ref *reference.Data) error {
 	var f apperr.Fields
 	if p.Region != "" {
-		_, ok := s.ref.Region(p.Region)
+		_, ok := ref.Region(p.Region)
 		f.Check(ok, "region", "unknown_region", fmt.Sprintf("There is no region %q.", p.Region))
 	}
 	if p.ContractType != "" {
-		_, ok := s.ref.ContractType(p.ContractType)
+		_, ok := ref.ContractType(p.ContractType)
 		f.Check(ok, "contract_type", "unknown_contract_type", fmt.Sprintf("There is no contract type %q.", p.ContractType))
 	}
 	if p.Status != "" {
@@ -55,7 +56,7 @@ func (p PublicParams) validate(s *Service) error {
 // once. Bad filters are an invalid error (see PublicParams.validate).
 func (s *Service) PublicContracts(ctx context.Context, p PublicParams) (page.Page[PublicContract], error) {
 	p.Region, p.ContractType = strings.TrimSpace(p.Region), strings.TrimSpace(p.ContractType)
-	if err := p.validate(s); err != nil {
+	if err := p.validate(s.ref); err != nil {
 		return page.Page[PublicContract]{}, err
 	}
 	f := publicFilter{Region: p.Region, ContractType: p.ContractType, Status: p.Status, Today: s.Today()}
@@ -73,7 +74,12 @@ func (s *Service) PublicContracts(ctx context.Context, p PublicParams) (page.Pag
 			f.After = &after
 		}
 	}
-	out, err := s.published(ctx, s.db, f)
+	var out []PublicContract
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		out, err = s.published(ctx, tx, f)
+		return err
+	}, readOnlySnapshot)
 	if err != nil {
 		return page.Page[PublicContract]{}, fmt.Errorf("published contracts: %w", err)
 	}
@@ -93,7 +99,7 @@ type SummaryParams struct {
 // per region, over the published contracts on today's date (see Summarise and ScopeValue for what
 // the figures mean). A bad status is invalid_status.
 func (s *Service) ValueSummary(ctx context.Context, p SummaryParams) (ValueSummary, error) {
-	if err := (PublicParams{Status: p.Status}).validate(s); err != nil {
+	if err := (PublicParams{Status: p.Status}).validate(s.ref); err != nil {
 		return ValueSummary{}, err
 	}
 	today := s.Today()

@@ -3,7 +3,6 @@ package contracts
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -86,58 +85,11 @@ func YearsOf(ctx context.Context, db *gorm.DB, id uuid.UUID) ([]YearDetail, erro
 }
 
 func yearsOf(ctx context.Context, db *gorm.DB, c Contract) ([]YearDetail, error) {
-	years, err := c.Years()
+	many, err := yearsOfMany(ctx, db, []Contract{c})
 	if err != nil {
-		return nil, fmt.Errorf("contract %s years: %w", c.ID, err)
+		return nil, err
 	}
-	q := func() *gorm.DB { return db.WithContext(ctx).Where("contract_id = ?", c.ID) }
-	var bands []bandRow
-	if err := q().Order("year_number, band_number").Find(&bands).Error; err != nil {
-		return nil, fmt.Errorf("read bands: %w", err)
-	}
-	var basis []basisRow
-	if err := q().Order("year_number, changed_at, id").Find(&basis).Error; err != nil {
-		return nil, fmt.Errorf("read basis bands: %w", err)
-	}
-	var caps []capRow
-	if err := q().Order("year_number, recorded_at, id").Find(&caps).Error; err != nil {
-		return nil, fmt.Errorf("read cap variations: %w", err)
-	}
-	var inputs []pricingRow
-	if err := q().Order("year_number").Find(&inputs).Error; err != nil {
-		return nil, fmt.Errorf("read pricing inputs: %w", err)
-	}
-	out := make([]YearDetail, len(years))
-	for i, y := range years {
-		d := YearDetail{Year: y, Bands: []Band{}, BasisHistory: []BasisChange{}, CapVariations: []CapVariation{}, PricingInputs: []PricingInput{}}
-		for _, b := range bands {
-			if b.YearNumber == y.Number {
-				d.Bands = append(d.Bands, b.band())
-			}
-		}
-		for _, b := range basis {
-			if b.YearNumber == y.Number {
-				d.BasisHistory = append(d.BasisHistory, b.change())
-			}
-		}
-		for _, cv := range caps {
-			if cv.YearNumber == y.Number {
-				d.CapVariations = append(d.CapVariations, CapVariation{ID: cv.ID, NewCap: cv.NewCap, Reason: cv.Reason,
-					RecordedBy: cv.RecordedBy, RecordedAt: cv.RecordedAt.UTC()})
-			}
-		}
-		for _, in := range inputs {
-			if in.YearNumber == y.Number {
-				d.PricingInputs = append(d.PricingInputs, PricingInput{Level: ComplexityLevel(in.Level),
-					EstimatedReferrals: in.EstimatedReferrals, UnitCost: money.Pence(in.UnitCostPence)})
-			}
-		}
-		slices.SortFunc(d.PricingInputs, func(a, b PricingInput) int {
-			return slices.Index(ComplexityLevels(), a.Level) - slices.Index(ComplexityLevels(), b.Level)
-		})
-		out[i] = d
-	}
-	return out, nil
+	return many[0].Years, nil
 }
 
 // replaceBands replaces a year's band table and re-baselines its basis band: earlier basis changes are

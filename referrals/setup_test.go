@@ -29,6 +29,7 @@ type testBundle struct {
 	env   *apitest.Env
 	svc   *referrals.Service
 	clock *atomic.Pointer[time.Time]
+	now   func() time.Time
 	admin apitest.User
 	// prime and sub are the default contract's prime and subcontractor; other is a supplier outside it.
 	prime, sub, other uuid.UUID
@@ -53,11 +54,13 @@ func setup(t *testing.T, opts ...setupOpts) *testBundle {
 	clock := &atomic.Pointer[time.Time]{}
 	start := testNow
 	clock.Store(&start)
-	env.Now = func() time.Time { return *clock.Load() }
-	svc := referrals.NewService(env.DB.Gorm, referrals.Config{Reference: env.Ref, Inserter: env.Inserter,
-		Now: func() time.Time { return env.Now() }, AutoApproveActionPlans: o.autoApprove})
+	// Only the referrals service runs on the test clock: the tokens keep real time, so that moving
+	// the clock by days does not expire them.
+	now := func() time.Time { return *clock.Load() }
+	svc := referrals.NewService(env.DB.Gorm, referrals.Config{Reference: env.Ref, Inserter: env.Inserter, Now: now,
+		AutoApproveActionPlans: o.autoApprove})
 	referrals.Register(env.Server.API, referrals.NewHandler(svc))
-	b := &testBundle{env: env, svc: svc, clock: clock, admin: env.Admin()}
+	b := &testBundle{env: env, svc: svc, clock: clock, now: now, admin: env.Admin()}
 	b.prime, b.sub, b.other = b.supplier(), b.supplier(), b.supplier()
 	b.contract = b.newContract(contractOpts{subcontractors: []uuid.UUID{b.sub}})
 	b.pp = b.practitioner("J")

@@ -7,6 +7,8 @@ import (
 	"net/smtp"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Mailer sends e-mail.
@@ -64,3 +66,16 @@ func (m *SMTPMailer) Send(ctx context.Context, to []string, subject, body string
 		return ctx.Err()
 	}
 }
+
+// EmailArgs is a River job that e-mails users (their addresses are read when the job runs). Services
+// insert it in the transaction of the change it reports, next to the in-app notifications.
+type EmailArgs struct {
+	UserIDs []uuid.UUID `json:"user_ids"`
+	// To are extra addresses, such as a contract's referral mailbox.
+	To      []string `json:"to,omitempty"`
+	Subject string   `json:"subject"`
+	Body    string   `json:"body"`
+}
+
+// Kind implements river.JobArgs.
+func (EmailArgs) Kind() string { return "notify_email" }

@@ -90,7 +90,11 @@ func BenchmarkCatalogue(b *testing.B) {
 		"service_category=ACCOMMODATION&sort=prime",
 		"q=support+number+42&sort=contract_type",
 	} {
-		b.Run(q, func(b *testing.B) {
+		name := q
+		if name == "" {
+			name = "no filters"
+		}
+		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				env.Get(pp.Token, catalogueBase+"?"+q).Expect(http.StatusOK)
 			}
