@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/riverqueue/river"
-	"gorm.io/gorm"
 
 	"github.com/crsplatform/crs/internal/notify"
 )
@@ -15,8 +14,8 @@ import (
 // configured) it completes at once, since the in-app notification was already written.
 type EmailWorker struct {
 	river.WorkerDefaults[notify.EmailArgs]
-	db     *gorm.DB
-	mailer notify.Mailer
+	directory *notify.Directory
+	mailer    notify.Mailer
 }
 
 // Work implements river.Worker.
@@ -24,7 +23,7 @@ func (w *EmailWorker) Work(ctx context.Context, job *river.Job[notify.EmailArgs]
 	if w.mailer == nil {
 		return nil
 	}
-	to, err := notify.UserEmails(ctx, w.db, job.Args.UserIDs)
+	to, err := w.directory.Emails(ctx, job.Args.UserIDs)
 	if err != nil {
 		return err
 	}

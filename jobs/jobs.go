@@ -15,6 +15,7 @@ import (
 	"github.com/crsplatform/crs/internal/auth"
 	"github.com/crsplatform/crs/internal/idempotency"
 	"github.com/crsplatform/crs/internal/notify"
+	"github.com/crsplatform/crs/payments"
 	"github.com/crsplatform/crs/referrals"
 )
 
@@ -27,6 +28,10 @@ type Deps struct {
 	Referrals *referrals.Service
 	// Mailer sends e-mail; nil when no SMTP server is configured (notify.NewSMTPMailer).
 	Mailer notify.Mailer
+	// Payments reconciles volumes and manages payment requests.
+	Payments *payments.Service
+	// Directory finds recipients' e-mail addresses.
+	Directory *notify.Directory
 }
 
 // Schedules are the cron schedules of the periodic jobs.
@@ -40,6 +45,9 @@ func Workers(d Deps) *river.Workers {
 	w := river.NewWorkers()
 	river.AddWorker(w, &PurgeWorker{deps: d})
 	addReferralWorkers(w, d)
+	river.AddWorker(w, &EmailWorker{directory: d.Directory, mailer: d.Mailer})
+	river.AddWorker(w, &RefreshVolumesWorker{deps: d})
+	river.AddWorker(w, &ReconcileAllWorker{deps: d})
 	return w
 }
 
@@ -51,7 +59,12 @@ func Periodic(s Schedules) ([]*river.PeriodicJob, error) {
 			&river.PeriodicJobOpts{ID: "purge", RunOnStart: true}),
 		staleDraftsJob(),
 	}
-	_ = s // reconciliation and returns schedules join here with their workers
+	reconcile, err := Schedule(s.Reconcile)
+	if err != nil {
+		return nil, err
+	}
+	jobs = append(jobs, river.NewPeriodicJob(reconcile, func() (river.JobArgs, *river.InsertOpts) { return ReconcileAllArgs{}, nil },
+		&river.PeriodicJobOpts{ID: "reconcile_all"}))
 	return jobs, nil
 }
 

@@ -26,7 +26,7 @@ func Register(r *httpserver.Router, h *Handler) {
 		Summary: "Start a draft referral for a catalogue entry (contract) with the person's CRN", Request: createRequest{}, Response: resp,
 		Status: http.StatusCreated})
 	add(httpserver.Route{Method: http.MethodGet, Path: "/referrals", Handler: h.list, Roles: readers,
-		Summary: "List the referrals in your scope (practitioners: your region's sent referrals and your own drafts)",
+		Summary:  "List the referrals in your scope (practitioners: your region's sent referrals and your own drafts)",
 		Response: referralPage{}, Query: httpserver.WithPaging(
 			httpserver.Param{Name: "status", Type: "string", Description: "one or several statuses, comma-separated or repeated"},
 			httpserver.Param{Name: "contract_id", Type: "string", Format: "uuid"},

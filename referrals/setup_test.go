@@ -259,7 +259,9 @@ func (b *testBundle) do(method, path, token string, body any, ifMatch int) *apit
 	return b.env.Do(r)
 }
 
-func path(id uuid.UUID, rest ...string) string { return base + "/" + id.String() + strings.Join(rest, "") }
+func path(id uuid.UUID, rest ...string) string {
+	return base + "/" + id.String() + strings.Join(rest, "")
+}
 
 // createDraft starts a draft on the contract as the practitioner.
 func (b *testBundle) createDraft(pp apitest.User, contractID uuid.UUID, crn string) referrals.ReferralResponse {

@@ -289,11 +289,15 @@ func insertCaseNote(ctx context.Context, tx *gorm.DB, referralID uuid.UUID, n Ca
 // listCaseNotes reads the referral's case notes, oldest first, with their authors' e-mail and role.
 func listCaseNotes(ctx context.Context, db *gorm.DB, referralID uuid.UUID) ([]CaseNote, error) {
 	var rows []struct {
-		caseNoteRow
+		ID          uuid.UUID
+		AuthorID    uuid.UUID
+		Subject     string
+		Body        string
+		CreatedAt   time.Time
 		AuthorEmail string
 		AuthorRole  string
 	}
-	err := db.WithContext(ctx).Raw(`SELECT n.*, u.email AS author_email, u.role AS author_role FROM case_notes n
+	err := db.WithContext(ctx).Raw(`SELECT n.id, n.author_id, n.subject, n.body, n.created_at, u.email AS author_email, u.role AS author_role FROM case_notes n
 		JOIN users u ON u.id = n.author_id WHERE n.referral_id = ? ORDER BY n.created_at, n.id`, referralID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("read case notes: %w", err)

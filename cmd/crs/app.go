@@ -27,6 +27,7 @@ import (
 	"github.com/crsplatform/crs/internal/queue"
 	"github.com/crsplatform/crs/internal/reference"
 	"github.com/crsplatform/crs/jobs"
+	"github.com/crsplatform/crs/payments"
 	"github.com/crsplatform/crs/referrals"
 	"github.com/crsplatform/crs/suppliers"
 )
@@ -46,6 +47,8 @@ type app struct {
 	// Domain services, for the demo seed and the workers.
 	suppliers *suppliers.Service
 	contracts *contracts.Service
+	referrals *referrals.Service
+	payments  *payments.Service
 	work      bool
 }
 
@@ -101,13 +104,22 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	}
 	a.inserter = inserter
 
+	// Domain services, in import order.
+	a.suppliers = suppliers.NewService(a.db.Gorm, a.ref, now)
+	a.contracts = contracts.NewService(a.db.Gorm, contracts.Config{Reference: a.ref, Now: now})
+	a.referrals = referrals.NewService(a.db.Gorm, referrals.Config{Reference: a.ref, Inserter: a.inserter, Now: now,
+		AutoApproveActionPlans: a.cfg.ActionPlanAutoApprove})
+	a.payments = payments.NewService(a.db.Gorm, payments.Config{Inserter: a.inserter, Now: now, PaymentTermsDays: a.cfg.PaymentTermsDays})
+
 	periodic, err := jobs.Periodic(jobs.Schedules{Reconcile: a.cfg.ReconcileSchedule, Returns: a.cfg.ReturnsSchedule})
 	if err != nil {
 		return err
 	}
 	wc := queue.WorkerConfig{Logger: a.logger, MaxWorkers: a.cfg.MaxWorkers}
 	if opts.Work {
-		wc.Workers = jobs.Workers(jobs.Deps{Auth: a.auth, Idempotency: idem, Logger: a.logger})
+		wc.Workers = jobs.Workers(jobs.Deps{Auth: a.auth, Idempotency: idem, Logger: a.logger, Referrals: a.referrals,
+			Payments: a.payments, Directory: notify.NewDirectory(a.db.Gorm),
+			Mailer: notify.NewSMTPMailer(notify.SMTPConfig{Addr: a.cfg.SMTPAddr, From: a.cfg.SMTPFrom, Username: a.cfg.SMTPUsername, Password: a.cfg.SMTPPassword})})
 		wc.Periodic = periodic
 		a.metrics = queue.NewMetrics(a.registry)
 	}
@@ -133,12 +145,10 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	audit.Register(a.server.API, audit.NewHandler(auditSvc))
 	reference.Register(a.server.API, reference.NewHandler(a.ref))
 	notify.Register(a.server.API, notify.NewHandler(notify.NewService(a.db.Gorm, now)))
-	// Domain routes are registered below, in import order.
-	a.suppliers = suppliers.NewService(a.db.Gorm, a.ref, now)
 	suppliers.Register(a.server.API, suppliers.NewHandler(a.suppliers))
-	a.contracts = contracts.NewService(a.db.Gorm, contracts.Config{Reference: a.ref, Now: now})
 	contracts.Register(a.server.API, contracts.NewHandler(a.contracts))
-	referrals.Register(a.server.API, referrals.NewHandler(referrals.NewService(a.db.Gorm, referrals.Config{Reference: a.ref, Inserter: a.inserter, Now: now, AutoApproveActionPlans: a.cfg.ActionPlanAutoApprove})))
+	referrals.Register(a.server.API, referrals.NewHandler(a.referrals))
+	payments.Register(a.server.API, payments.NewHandler(a.payments))
 	return nil
 }
 

@@ -145,3 +145,14 @@ func unreadCount(ctx context.Context, db *gorm.DB, user uuid.UUID) (int64, error
 	}
 	return n, nil
 }
+
+// Directory looks up recipients' e-mail addresses, for workers that hold no database handle.
+type Directory struct{ db *gorm.DB }
+
+// NewDirectory returns a directory on the database.
+func NewDirectory(db *gorm.DB) *Directory { return &Directory{db: db} }
+
+// Emails returns the addresses of the active users.
+func (d *Directory) Emails(ctx context.Context, users []uuid.UUID) ([]string, error) {
+	return UserEmails(ctx, d.db, users)
+}

@@ -1,0 +1,348 @@
+package payments
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/crsplatform/crs/contracts"
+	"github.com/crsplatform/crs/internal/actor"
+	"github.com/crsplatform/crs/internal/apperr"
+	"github.com/crsplatform/crs/internal/audit"
+	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/ids"
+	"github.com/crsplatform/crs/internal/money"
+	"github.com/crsplatform/crs/internal/notify"
+	"github.com/crsplatform/crs/internal/page"
+	"github.com/crsplatform/crs/internal/queue"
+	"github.com/crsplatform/crs/referrals"
+)
+
+// Config configures the payments service.
+type Config struct {
+	Inserter *queue.Inserter
+	Now      func() time.Time
+	// PaymentTermsDays is the number of days from a valid request by which an approved one is paid.
+	PaymentTermsDays int
+}
+
+// Service reconciles volumes against bands and manages payment requests.
+type Service struct {
+	db  *gorm.DB
+	cfg Config
+}
+
+// NewService returns the service.
+func NewService(db *gorm.DB, cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.PaymentTermsDays == 0 {
+		cfg.PaymentTermsDays = 30
+	}
+	return &Service{db: db, cfg: cfg}
+}
+
+// Today is the service's current UK calendar date.
+func (s *Service) Today() calendar.Date { return calendar.Today(s.cfg.Now()) }
+
+// scopeOf returns what the actor may see of volumes: admins everything, commissioners their regions,
+// supplier users the contracts their organisation is prime on; practitioners nothing.
+func scopeOf(a actor.Actor) (scope, error) {
+	switch a.Role {
+	case actor.RoleAdmin:
+		return scope{all: true}, nil
+	case actor.RoleCommissioner:
+		return scope{regions: a.Regions}, nil
+	case actor.RoleSupplier:
+		return scope{supplier: a.SupplierID}, nil
+	default:
+		return scope{}, apperr.Forbidden("role_not_allowed", "your role cannot see contract volumes")
+	}
+}
+
+// ReconcileParams select a reconciliation run.
+type ReconcileParams struct {
+	// ContractIDs limits the run; nil means every contract live on AsOf (in the actor's scope).
+	ContractIDs []uuid.UUID
+	// AsOf is the day to reconcile as of; zero means today.
+	AsOf calendar.Date
+}
+
+// RunResult summarises a reconciliation run.
+type RunResult struct {
+	AsOf      calendar.Date
+	Pictures  []Picture
+	NewAlerts []Alert
+}
+
+// Reconcile computes the current contract year's picture of every selected contract, stores it as the
+// day's snapshot (replacing one taken earlier that day) and raises the alerts due that were not raised
+// before, notifying the region's commissioners. It runs in one transaction: a run that fails leaves
+// the previous snapshots as they were. Admins and commissioners (their regions) may run it.
+func (s *Service) Reconcile(ctx context.Context, a actor.Actor, p ReconcileParams) (RunResult, error) {
+	if !a.Is(actor.RoleAdmin, actor.RoleCommissioner) {
+		return RunResult{}, apperr.Forbidden("role_not_allowed", "only commissioners and admins run reconciliations")
+	}
+	sc, _ := scopeOf(a)
+	asOf := p.AsOf
+	if asOf.IsZero() {
+		asOf = s.Today()
+	}
+	filter := contracts.PortfolioFilter{IDs: p.ContractIDs}
+	if p.ContractIDs == nil {
+		filter.LiveOn = asOf
+	}
+	if !sc.all {
+		filter.Regions = sc.regions
+	}
+	portfolio, err := contracts.LoadPortfolio(ctx, s.db, filter)
+	if err != nil {
+		return RunResult{}, err
+	}
+	if p.ContractIDs != nil && len(portfolio) != len(slices.Compact(slices.Clone(p.ContractIDs))) {
+		return RunResult{}, apperr.NotFound("contract")
+	}
+	pics, err := s.pictures(ctx, portfolio, asOf)
+	if err != nil {
+		return RunResult{}, err
+	}
+	res := RunResult{AsOf: asOf, Pictures: pics}
+	now := s.cfg.Now().UTC()
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := writeSnapshots(ctx, tx, pics, now); err != nil {
+			return err
+		}
+		var due []alertRow
+		for _, pic := range pics {
+			for _, k := range pic.AlertsDue {
+				due = append(due, alertRow{ID: ids.New(), ContractID: pic.ContractID, YearNumber: pic.Year.Number, Kind: string(k),
+					RaisedAt: now, AsOf: asOf, CountedYTD: pic.CountedYTD, Projected: pic.Projected, VolumeCap: pic.Cap,
+					Message: AlertMessage(pic, k)})
+			}
+		}
+		raised, err := raiseAlerts(ctx, tx, due)
+		if err != nil {
+			return err
+		}
+		for _, r := range raised {
+			alert, err := s.announceAlert(ctx, tx, a, r, pics)
+			if err != nil {
+				return err
+			}
+			res.NewAlerts = append(res.NewAlerts, alert)
+		}
+		return nil
+	})
+	if err != nil {
+		return RunResult{}, fmt.Errorf("reconcile as of %s: %w", asOf, err)
+	}
+	return res, nil
+}
+
+// announceAlert audits a newly raised alert and notifies the commissioners of the contract's region,
+// in-app and by e-mail (sent when SMTP is configured).
+func (s *Service) announceAlert(ctx context.Context, tx *gorm.DB, a actor.Actor, r alertRow, pics []Picture) (Alert, error) {
+	i := slices.IndexFunc(pics, func(p Picture) bool { return p.ContractID == r.ContractID })
+	pic := pics[i]
+	alert := Alert{ID: r.ID, ContractID: r.ContractID, Reference: pic.Reference, RegionCode: pic.RegionCode, YearNumber: r.YearNumber,
+		Kind: contracts.AlertKind(r.Kind), RaisedAt: r.RaisedAt, AsOf: r.AsOf, CountedYTD: r.CountedYTD, Projected: r.Projected,
+		Cap: r.VolumeCap, Message: r.Message}
+	if err := audit.Record(ctx, tx, a, audit.Change{Action: "volume.alert_raised", EntityType: "contract", EntityID: r.ContractID, After: alert}); err != nil {
+		return Alert{}, err
+	}
+	users, err := notify.RegionUsers(ctx, tx, string(actor.RoleCommissioner), pic.RegionCode)
+	if err != nil {
+		return Alert{}, err
+	}
+	title := fmt.Sprintf("%s alert: %s", r.Kind, pic.Reference)
+	if err := notify.Send(ctx, tx, users, notify.Message{Kind: "volume_alert", Title: title, Body: r.Message, EntityType: "contract", EntityID: r.ContractID}); err != nil {
+		return Alert{}, err
+	}
+	if len(users) > 0 && s.cfg.Inserter != nil {
+		if err := s.cfg.Inserter.InsertTx(ctx, tx, notify.EmailArgs{UserIDs: users, Subject: title, Body: r.Message}, nil); err != nil {
+			return Alert{}, err
+		}
+	}
+	return alert, nil
+}
+
+// pictures computes the picture of each contract's year containing asOf, counting every contract in
+// two set-based queries.
+func (s *Service) pictures(ctx context.Context, portfolio []contracts.WithYears, asOf calendar.Date) ([]Picture, error) {
+	type sel struct {
+		c contracts.WithYears
+		y contracts.YearDetail
+	}
+	var sels []sel
+	var windows []referrals.Window
+	for _, c := range portfolio {
+		y, ok := c.YearOn(asOf)
+		if !ok {
+			continue // not live on asOf: nothing to reconcile
+		}
+		sels = append(sels, sel{c, y})
+		windows = append(windows, referrals.Window{ContractID: c.ID, Start: y.Start, End: asOf})
+	}
+	vols, err := referrals.CountVolumes(ctx, s.db, windows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Picture, len(sels))
+	for i, x := range sels {
+		out[i] = BuildPicture(x.c, x.y, vols[x.c.ID], asOf, 0)
+	}
+	return out, nil
+}
+
+// yearPicture computes one contract year's picture as of a day (the year's end once it has ended),
+// with the entitlements paid for an ended year.
+func (s *Service) yearPicture(ctx context.Context, c contracts.WithYears, y contracts.YearDetail, asOf calendar.Date) (Picture, error) {
+	end := asOf
+	if end.After(y.End) {
+		end = y.End
+	}
+	vols, err := referrals.CountVolumes(ctx, s.db, []referrals.Window{{ContractID: c.ID, Start: y.Start, End: end}})
+	if err != nil {
+		return Picture{}, err
+	}
+	var paid money.Pence
+	if asOf.After(y.End) {
+		if paid, err = paidForYear(ctx, s.db, c, y.Number); err != nil {
+			return Picture{}, err
+		}
+	}
+	return BuildPicture(c, y, vols[c.ID], asOf, paid), nil
+}
+
+// ContractVolumes is a contract year's current picture with its stored snapshots.
+type ContractVolumes struct {
+	Contract  contracts.WithYears
+	Picture   Picture
+	Snapshots []Snapshot
+}
+
+// ContractVolumes returns year n's picture as of today (n zero: the current year, else the last) and
+// its snapshots. A contract outside the actor's scope, or a year it does not have, is not found.
+func (s *Service) ContractVolumes(ctx context.Context, a actor.Actor, id uuid.UUID, n int) (ContractVolumes, error) {
+	c, err := s.scopedContract(ctx, a, id)
+	if err != nil {
+		return ContractVolumes{}, err
+	}
+	today := s.Today()
+	var y contracts.YearDetail
+	switch {
+	case n == 0:
+		var ok bool
+		if y, ok = c.YearOn(today); !ok && len(c.Years) > 0 {
+			y = c.Years[len(c.Years)-1]
+			if today.Before(c.Start) {
+				y = c.Years[0]
+			}
+		}
+	case n >= 1 && n <= len(c.Years):
+		y = c.Years[n-1]
+	default:
+		return ContractVolumes{}, apperr.NotFound("contract year")
+	}
+	if y.Number == 0 {
+		return ContractVolumes{}, apperr.NotFound("contract year")
+	}
+	pic, err := s.yearPicture(ctx, c, y, today)
+	if err != nil {
+		return ContractVolumes{}, err
+	}
+	snaps, err := snapshotsOf(ctx, s.db, c.ID, y.Number)
+	if err != nil {
+		return ContractVolumes{}, err
+	}
+	return ContractVolumes{Contract: c, Picture: pic, Snapshots: snaps}, nil
+}
+
+// scopedContract loads a contract with its years if the actor may see its volumes.
+func (s *Service) scopedContract(ctx context.Context, a actor.Actor, id uuid.UUID) (contracts.WithYears, error) {
+	sc, err := scopeOf(a)
+	if err != nil {
+		return contracts.WithYears{}, err
+	}
+	cs, err := contracts.LoadPortfolio(ctx, s.db, contracts.PortfolioFilter{IDs: []uuid.UUID{id}})
+	if err != nil {
+		return contracts.WithYears{}, err
+	}
+	if len(cs) != 1 || !sc.allows(cs[0].Contract) {
+		return contracts.WithYears{}, apperr.NotFound("contract")
+	}
+	return cs[0], nil
+}
+
+// PortfolioParams filter the portfolio view.
+type PortfolioParams struct {
+	Region       string
+	ContractType string
+	Status       contracts.Status
+	Page         page.Params
+}
+
+// Portfolio returns today's picture of every live contract in scope, in reference order, filtered by
+// region, contract type and status.
+func (s *Service) Portfolio(ctx context.Context, a actor.Actor, p PortfolioParams) (page.Page[Picture], error) {
+	sc, err := scopeOf(a)
+	if err != nil {
+		return page.Page[Picture]{}, err
+	}
+	var after string
+	has, err := page.Decode(p.Page.Cursor, &after)
+	if err != nil {
+		return page.Page[Picture]{}, err
+	}
+	today := s.Today()
+	f := contracts.PortfolioFilter{LiveOn: today}
+	if !sc.all && sc.supplier == uuid.Nil {
+		f.Regions = sc.regions
+	}
+	if p.Region != "" {
+		f.Regions = intersect(f.Regions, p.Region)
+	}
+	if p.ContractType != "" {
+		f.ContractTypes = []string{p.ContractType}
+	}
+	portfolio, err := contracts.LoadPortfolio(ctx, s.db, f)
+	if err != nil {
+		return page.Page[Picture]{}, err
+	}
+	portfolio = slices.DeleteFunc(portfolio, func(c contracts.WithYears) bool {
+		return !sc.allows(c.Contract) || (has && c.Reference <= after)
+	})
+	pics, err := s.pictures(ctx, portfolio, today)
+	if err != nil {
+		return page.Page[Picture]{}, err
+	}
+	if p.Status != "" {
+		pics = slices.DeleteFunc(pics, func(x Picture) bool { return x.Status != p.Status })
+	}
+	if len(pics) > p.Page.Limit+1 {
+		pics = pics[:p.Page.Limit+1]
+	}
+	return page.Build(pics, p.Page.Limit, func(x Picture) any { return x.Reference }), nil
+}
+
+// intersect narrows a region filter (nil: every region) to one region.
+func intersect(scopeRegions []string, region string) []string {
+	if scopeRegions == nil || slices.Contains(scopeRegions, region) {
+		return []string{region}
+	}
+	return []string{}
+}
+
+// Alerts lists the volume alerts in the actor's scope, newest first.
+func (s *Service) Alerts(ctx context.Context, a actor.Actor, p AlertParams) (page.Page[Alert], error) {
+	sc, err := scopeOf(a)
+	if err != nil {
+		return page.Page[Alert]{}, err
+	}
+	return listAlerts(ctx, s.db, sc, p)
+}
