@@ -35,6 +35,8 @@ type PortfolioFilter struct {
 	ContractTypes []string
 	// LiveOn keeps contracts live on that day (started, not past their effective end).
 	LiveOn calendar.Date
+	// ActiveFrom and ActiveTo, when set, keep contracts live on at least one day between them.
+	ActiveFrom, ActiveTo calendar.Date
 }
 
 // LoadPortfolio reads the contracts the filter selects, with their years, whoever asks, in a fixed
@@ -53,6 +55,9 @@ func LoadPortfolio(ctx context.Context, db *gorm.DB, f PortfolioFilter) ([]WithY
 	}
 	if !f.LiveOn.IsZero() {
 		q = q.Where("start_date <= ? AND effective_end_date >= ?", f.LiveOn, f.LiveOn)
+	}
+	if !f.ActiveFrom.IsZero() && !f.ActiveTo.IsZero() {
+		q = q.Where("start_date <= ? AND effective_end_date >= ?", f.ActiveTo, f.ActiveFrom)
 	}
 	var rows []contractRow
 	if err := q.Order("lower(reference), id").Find(&rows).Error; err != nil {

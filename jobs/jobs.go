@@ -16,6 +16,7 @@ import (
 	"github.com/crsplatform/crs/internal/idempotency"
 	"github.com/crsplatform/crs/internal/notify"
 	"github.com/crsplatform/crs/payments"
+	"github.com/crsplatform/crs/payments/returns"
 	"github.com/crsplatform/crs/referrals"
 )
 
@@ -30,6 +31,8 @@ type Deps struct {
 	Mailer notify.Mailer
 	// Payments reconciles volumes and manages payment requests.
 	Payments *payments.Service
+	// Returns builds the Excel returns.
+	Returns *returns.Service
 	// Directory finds recipients' e-mail addresses.
 	Directory *notify.Directory
 }
@@ -48,6 +51,8 @@ func Workers(d Deps) *river.Workers {
 	river.AddWorker(w, &EmailWorker{directory: d.Directory, mailer: d.Mailer})
 	river.AddWorker(w, &RefreshVolumesWorker{deps: d})
 	river.AddWorker(w, &ReconcileAllWorker{deps: d})
+	river.AddWorker(w, &BuildReturnWorker{deps: d})
+	river.AddWorker(w, &MonthlyReturnsWorker{deps: d})
 	return w
 }
 
@@ -65,6 +70,12 @@ func Periodic(s Schedules) ([]*river.PeriodicJob, error) {
 	}
 	jobs = append(jobs, river.NewPeriodicJob(reconcile, func() (river.JobArgs, *river.InsertOpts) { return ReconcileAllArgs{}, nil },
 		&river.PeriodicJobOpts{ID: "reconcile_all"}))
+	monthly, err := Schedule(s.Returns)
+	if err != nil {
+		return nil, err
+	}
+	jobs = append(jobs, river.NewPeriodicJob(monthly, func() (river.JobArgs, *river.InsertOpts) { return returns.MonthlyArgs{}, nil },
+		&river.PeriodicJobOpts{ID: "monthly_returns"}))
 	return jobs, nil
 }
 

@@ -16,8 +16,8 @@ var errNoReferrals = errors.New("the referrals service is not wired into jobs.De
 
 // addReferralWorkers registers the workers of the jobs package referrals inserts or schedules.
 func addReferralWorkers(w *river.Workers, d Deps) {
-	river.AddWorker(w, &ReferralEmailWorker{deps: d})
-	river.AddWorker(w, &StaleDraftsWorker{deps: d})
+	river.AddWorker(w, NewReferralEmailWorker(d))
+	river.AddWorker(w, NewStaleDraftsWorker(d))
 }
 
 // ReferralEmailWorker e-mails a contract's referral mailbox about a referral event
@@ -28,6 +28,9 @@ type ReferralEmailWorker struct {
 	deps Deps
 }
 
+// NewReferralEmailWorker returns the worker.
+func NewReferralEmailWorker(d Deps) *ReferralEmailWorker { return &ReferralEmailWorker{deps: d} }
+
 // Work implements river.Worker.
 func (w *ReferralEmailWorker) Work(ctx context.Context, job *river.Job[referrals.NotifyArgs]) error {
 	if w.deps.Mailer == nil {
@@ -37,8 +40,11 @@ func (w *ReferralEmailWorker) Work(ctx context.Context, job *river.Job[referrals
 		return errNoReferrals
 	}
 	email, ok, err := w.deps.Referrals.NotificationEmail(ctx, job.Args)
-	if err != nil || !ok {
+	if err != nil {
 		return err
+	}
+	if !ok {
+		return nil
 	}
 	return w.deps.Mailer.Send(ctx, email.To, email.Subject, email.Body)
 }
@@ -59,6 +65,9 @@ type StaleDraftsWorker struct {
 	river.WorkerDefaults[StaleDraftsArgs]
 	deps Deps
 }
+
+// NewStaleDraftsWorker returns the worker.
+func NewStaleDraftsWorker(d Deps) *StaleDraftsWorker { return &StaleDraftsWorker{deps: d} }
 
 // Work implements river.Worker.
 func (w *StaleDraftsWorker) Work(ctx context.Context, _ *river.Job[StaleDraftsArgs]) error {

@@ -35,7 +35,7 @@ CREATE TABLE payment_requests (
     version              integer NOT NULL DEFAULT 1,
     created_at           timestamptz NOT NULL,
     updated_at           timestamptz NOT NULL,
-    CONSTRAINT payment_requests_kind_check CHECK (
+    CONSTRAINT payment_requests_kind_shape_check CHECK (
         (kind = 'MONTHLY' AND period IS NOT NULL AND year_number IS NULL)
         OR (kind = 'BALANCING' AND period IS NULL AND year_number IS NOT NULL)),
     CONSTRAINT payment_requests_paid_check CHECK ((status = 'PAID') = (paid_on IS NOT NULL))

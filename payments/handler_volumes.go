@@ -101,14 +101,31 @@ func (h *Handler) contractVolumes(c echo.Context) error {
 	if year < 0 {
 		q.Fail("year", "invalid_year", "year must be a contract year number, from 1")
 	}
+	asOf := h.asOf(q)
 	if err := q.Err(); err != nil {
 		return err
 	}
-	v, err := h.svc.ContractVolumes(httpserver.Ctx(c), httpserver.MustActor(c), id, year)
+	v, err := h.svc.ContractVolumes(httpserver.Ctx(c), httpserver.MustActor(c), id, year, asOf)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, contractVolumesResponse{Current: pictureResponse(v.Picture), Snapshots: v.Snapshots})
+}
+
+// asOf reads the optional as_of query parameter: a past or present date.
+func (h *Handler) asOf(q *httpserver.Query) calendar.Date {
+	s := q.String("as_of")
+	if s == "" {
+		return calendar.Date{}
+	}
+	d, err := calendar.ParseDate(s)
+	switch {
+	case err != nil:
+		q.Fail("as_of", "invalid_date", "as_of must be a date, YYYY-MM-DD")
+	case d.After(h.svc.Today()):
+		q.Fail("as_of", "as_of_in_future", "as_of cannot be after today")
+	}
+	return d
 }
 
 type picturePage struct {
@@ -123,7 +140,7 @@ func (h *Handler) portfolio(c echo.Context) error {
 	}
 	q := httpserver.NewQuery(c)
 	p := PortfolioParams{Region: strings.ToUpper(q.String("region")), ContractType: strings.ToUpper(q.String("contract_type")),
-		Status: contracts.Status(strings.ToUpper(q.String("status"))), Page: pp}
+		Status: contracts.Status(strings.ToUpper(q.String("status"))), AsOf: h.asOf(q), Page: pp}
 	switch p.Status {
 	case "", contracts.StatusGreen, contracts.StatusAmber, contracts.StatusRed:
 	default:

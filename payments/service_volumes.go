@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -107,7 +108,7 @@ func (s *Service) Reconcile(ctx context.Context, a actor.Actor, p ReconcileParam
 	if p.ContractIDs != nil && len(portfolio) != len(slices.Compact(slices.Clone(p.ContractIDs))) {
 		return RunResult{}, apperr.NotFound("contract")
 	}
-	pics, err := s.pictures(ctx, portfolio, asOf)
+	pics, err := s.Pictures(ctx, portfolio, asOf)
 	if err != nil {
 		return RunResult{}, err
 	}
@@ -171,9 +172,9 @@ func (s *Service) announceAlert(ctx context.Context, tx *gorm.DB, a actor.Actor,
 	return alert, nil
 }
 
-// pictures computes the picture of each contract's year containing asOf, counting every contract in
-// two set-based queries.
-func (s *Service) pictures(ctx context.Context, portfolio []contracts.WithYears, asOf calendar.Date) ([]Picture, error) {
+// Pictures computes, without storing anything, the picture of each contract's year containing asOf,
+// counting every contract in two set-based queries. Contracts not live on asOf are left out.
+func (s *Service) Pictures(ctx context.Context, portfolio []contracts.WithYears, asOf calendar.Date) ([]Picture, error) {
 	type sel struct {
 		c contracts.WithYears
 		y contracts.YearDetail
@@ -194,7 +195,7 @@ func (s *Service) pictures(ctx context.Context, portfolio []contracts.WithYears,
 	}
 	out := make([]Picture, len(sels))
 	for i, x := range sels {
-		out[i] = BuildPicture(x.c, x.y, vols[x.c.ID], asOf, 0)
+		out[i] = BuildPicture(x.c, x.y, vols[windows[i]], asOf, 0)
 	}
 	return out, nil
 }
@@ -206,17 +207,18 @@ func (s *Service) yearPicture(ctx context.Context, c contracts.WithYears, y cont
 	if end.After(y.End) {
 		end = y.End
 	}
-	vols, err := referrals.CountVolumes(ctx, s.db, []referrals.Window{{ContractID: c.ID, Start: y.Start, End: end}})
+	w := referrals.Window{ContractID: c.ID, Start: y.Start, End: end}
+	vols, err := referrals.CountVolumes(ctx, s.db, []referrals.Window{w})
 	if err != nil {
 		return Picture{}, err
 	}
 	var paid money.Pence
 	if asOf.After(y.End) {
-		if paid, err = paidForYear(ctx, s.db, c, y.Number); err != nil {
+		if paid, err = PaidForYear(ctx, s.db, c, y.Number, calendar.Date{}); err != nil {
 			return Picture{}, err
 		}
 	}
-	return BuildPicture(c, y, vols[c.ID], asOf, paid), nil
+	return BuildPicture(c, y, vols[w], asOf, paid), nil
 }
 
 // ContractVolumes is a contract year's current picture with its stored snapshots.
@@ -226,14 +228,18 @@ type ContractVolumes struct {
 	Snapshots []Snapshot
 }
 
-// ContractVolumes returns year n's picture as of today (n zero: the current year, else the last) and
-// its snapshots. A contract outside the actor's scope, or a year it does not have, is not found.
-func (s *Service) ContractVolumes(ctx context.Context, a actor.Actor, id uuid.UUID, n int) (ContractVolumes, error) {
+// ContractVolumes returns year n's picture as of a day (zero: today; n zero: the year containing that
+// day, else the last) and its snapshots. A contract outside the actor's scope, or a year it does not
+// have, is not found.
+func (s *Service) ContractVolumes(ctx context.Context, a actor.Actor, id uuid.UUID, n int, asOf calendar.Date) (ContractVolumes, error) {
 	c, err := s.scopedContract(ctx, a, id)
 	if err != nil {
 		return ContractVolumes{}, err
 	}
-	today := s.Today()
+	today := asOf
+	if today.IsZero() {
+		today = s.Today()
+	}
 	var y contracts.YearDetail
 	switch {
 	case n == 0:
@@ -284,10 +290,12 @@ type PortfolioParams struct {
 	Region       string
 	ContractType string
 	Status       contracts.Status
-	Page         page.Params
+	// AsOf is the day of the pictures; zero means today.
+	AsOf calendar.Date
+	Page page.Params
 }
 
-// Portfolio returns today's picture of every live contract in scope, in reference order, filtered by
+// Portfolio returns the picture (as of p.AsOf, default today) of every live contract in scope, in reference order, filtered by
 // region, contract type and status.
 func (s *Service) Portfolio(ctx context.Context, a actor.Actor, p PortfolioParams) (page.Page[Picture], error) {
 	sc, err := scopeOf(a)
@@ -299,7 +307,10 @@ func (s *Service) Portfolio(ctx context.Context, a actor.Actor, p PortfolioParam
 	if err != nil {
 		return page.Page[Picture]{}, err
 	}
-	today := s.Today()
+	today := p.AsOf
+	if today.IsZero() {
+		today = s.Today()
+	}
 	f := contracts.PortfolioFilter{LiveOn: today}
 	if !sc.all && sc.supplier == uuid.Nil {
 		f.Regions = sc.regions
@@ -315,9 +326,9 @@ func (s *Service) Portfolio(ctx context.Context, a actor.Actor, p PortfolioParam
 		return page.Page[Picture]{}, err
 	}
 	portfolio = slices.DeleteFunc(portfolio, func(c contracts.WithYears) bool {
-		return !sc.allows(c.Contract) || (has && c.Reference <= after)
+		return !sc.allows(c.Contract) || (has && strings.ToLower(c.Reference) <= after)
 	})
-	pics, err := s.pictures(ctx, portfolio, today)
+	pics, err := s.Pictures(ctx, portfolio, today)
 	if err != nil {
 		return page.Page[Picture]{}, err
 	}
@@ -327,7 +338,7 @@ func (s *Service) Portfolio(ctx context.Context, a actor.Actor, p PortfolioParam
 	if len(pics) > p.Page.Limit+1 {
 		pics = pics[:p.Page.Limit+1]
 	}
-	return page.Build(pics, p.Page.Limit, func(x Picture) any { return x.Reference }), nil
+	return page.Build(pics, p.Page.Limit, func(x Picture) any { return strings.ToLower(x.Reference) }), nil
 }
 
 // intersect narrows a region filter (nil: every region) to one region.

@@ -12,14 +12,19 @@ import (
 	"github.com/crsplatform/crs/internal/money"
 )
 
-// monthlyTotals sums a contract's monthly requests in the given statuses by calendar month.
-func monthlyTotals(ctx context.Context, db *gorm.DB, contractID uuid.UUID, statuses ...string) (map[calendar.Month]money.Pence, error) {
+// paidByMonth sums a contract's paid monthly requests by calendar month, counting only payments made
+// on or before paidBy (zero: every payment).
+func paidByMonth(ctx context.Context, db *gorm.DB, contractID uuid.UUID, paidBy calendar.Date) (map[calendar.Month]money.Pence, error) {
 	var rows []struct {
 		Period calendar.Date
 		Total  int64
 	}
-	err := db.WithContext(ctx).Raw(`SELECT period, sum(amount_pence) AS total FROM payment_requests
-		WHERE contract_id = ? AND kind = 'MONTHLY' AND status IN ? GROUP BY period`, contractID, statuses).Scan(&rows).Error
+	q := db.WithContext(ctx).Table("payment_requests").Select("period, sum(amount_pence) AS total").
+		Where("contract_id = ? AND kind = 'MONTHLY' AND status = 'PAID'", contractID)
+	if !paidBy.IsZero() {
+		q = q.Where("paid_on <= ?", paidBy)
+	}
+	err := q.Group("period").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("sum monthly payments of contract %s: %w", contractID, err)
 	}
@@ -30,11 +35,11 @@ func monthlyTotals(ctx context.Context, db *gorm.DB, contractID uuid.UUID, statu
 	return out, nil
 }
 
-// paidForYear returns the entitlements paid for contract year n: the paid monthly requests of its
-// months, a month shared with the neighbouring year split in proportion (AttributeToYear).
-// Balancing payments are not entitlements and do not count.
-func paidForYear(ctx context.Context, db *gorm.DB, c contracts.WithYears, n int) (money.Pence, error) {
-	paid, err := monthlyTotals(ctx, db, c.ID, "PAID")
+// PaidForYear returns the entitlements paid for contract year n, on or before paidBy (zero: ever): the
+// paid monthly requests of its months, a month shared with the neighbouring year split in proportion
+// (AttributeToYear). Balancing payments are not entitlements and do not count.
+func PaidForYear(ctx context.Context, db *gorm.DB, c contracts.WithYears, n int, paidBy calendar.Date) (money.Pence, error) {
+	paid, err := paidByMonth(ctx, db, c.ID, paidBy)
 	if err != nil {
 		return 0, err
 	}

@@ -1,8 +1,10 @@
 package referrals
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"time"
@@ -222,9 +224,18 @@ type sendRequest struct {
 
 // bindOptional binds a JSON body when there is one, leaving dst as it is for an empty body.
 func bindOptional(c echo.Context, dst any) error {
-	if c.Request().ContentLength == 0 {
+	req := c.Request()
+	if req.ContentLength == 0 {
 		return nil
 	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the request body is too large")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
 	return httpserver.BindJSON(c, dst)
 }
 

@@ -43,10 +43,10 @@ func (RefreshVolumesArgs) Kind() string { return "refresh_contract_volumes" }
 // RefreshDebounce later, unique per contract within a RefreshDebounce period while waiting or running.
 //
 // River (v0.41) requires the running state in UniqueOpts.ByState, so uniqueness by state alone would
-// drop a refresh asked for while one runs. The period does the debouncing instead: every request
-// in one period (by its scheduled time) shares a key and is one job, and a request made once a job
-// has started falls, being scheduled RefreshDebounce later, in a later period and schedules another.
-// Completed and discarded jobs never block a new one.
+// drop a refresh asked for while one runs. The period does the debouncing instead: the requests made
+// in one period (River keys it on the wall clock at insertion) are one job, which runs RefreshDebounce
+// after the first of them, so after its period has ended; a request made once it has started falls in
+// a later period and schedules another. Completed and discarded jobs never block a new one.
 func RefreshVolumesOpts(now time.Time) *river.InsertOpts {
 	return &river.InsertOpts{
 		ScheduledAt: now.Add(RefreshDebounce),

@@ -187,7 +187,7 @@ func TestListQueryPlansUseIndexes(t *testing.T) {
 	db := b.env.DB.Gorm
 	err := db.Exec(`
 		INSERT INTO referrals (id, reference, contract_id, region_code, practitioner_id, status, end_state, crn, person_first_name,
-			person_last_name, counted, sent_at, sent_on, caseworker_id, version, created_at, updated_at)
+			person_last_name, counted, sent_at, sent_on, assessment_due_on, assessed_on, ended_on, caseworker_id, version, created_at, updated_at)
 		SELECT gen_random_uuid(),
 			CASE WHEN g % 20 = 0 THEN NULL ELSE substr('ABCDEFGHJKLMNPQRSTUVWXYZ', g / 10000 % 24 + 1, 1) || 'K' || lpad((g % 10000)::text, 4, '0') || 'AC' END,
 			c.id, c.region_code, ?,
@@ -197,6 +197,9 @@ func TestListQueryPlansUseIndexes(t *testing.T) {
 			g % 20 <> 0,
 			CASE WHEN g % 20 <> 0 THEN timestamptz '2025-04-01 09:00Z' + g * interval '20 minutes' END,
 			CASE WHEN g % 20 <> 0 THEN (timestamptz '2025-04-01 09:00Z' + g * interval '20 minutes')::date END,
+			CASE WHEN g % 20 <> 0 THEN (timestamptz '2025-04-01 09:00Z' + g * interval '20 minutes')::date + 14 END,
+			CASE WHEN g % 20 <> 0 AND g % 4 IN (2, 3) THEN (timestamptz '2025-04-01 09:00Z' + g * interval '20 minutes')::date + 10 END,
+			CASE WHEN g % 20 <> 0 AND g % 4 = 3 THEN (timestamptz '2025-04-01 09:00Z' + g * interval '20 minutes')::date + 60 END,
 			CASE WHEN g % 20 <> 0 AND g % 4 <> 0 THEN (?::uuid[])[g % 3 + 1] END,
 			1, now(), now()
 		FROM generate_series(1, 20000) g
@@ -218,6 +221,7 @@ func TestListQueryPlansUseIndexes(t *testing.T) {
 	caseworker := b.subUser.Actor()
 	cursor := page.Encode(map[string]any{"s": time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC), "i": uuid.Max})
 	lim := page.Params{Limit: 50}
+	yes, no := true, false
 	for _, c := range []struct {
 		name string
 		a    actor.Actor
@@ -236,6 +240,8 @@ func TestListQueryPlansUseIndexes(t *testing.T) {
 		{"unassigned, supplier", supplier, referrals.ListParams{Unassigned: true, Page: lim}},
 		{"unassigned, region", commissioner, referrals.ListParams{Unassigned: true, Page: lim}},
 		{"name search", admin, referrals.ListParams{Q: "surname99", Page: lim}},
+		{"overdue in region scope", commissioner, referrals.ListParams{Overdue: &yes, Page: lim}},
+		{"nothing overdue, supplier", supplier, referrals.ListParams{Overdue: &no, Page: lim}},
 		{"every referral, by reference", admin, referrals.ListParams{Sort: referrals.SortReference, Page: lim}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -265,6 +271,7 @@ func TestListQueryPlansUseIndexes(t *testing.T) {
 				}
 			}
 			walk(doc[0].Plan)
+			t.Logf("%s", indexed)
 			if len(indexed) == 0 {
 				t.Errorf("no index of referrals used:\n%s", plan)
 			}

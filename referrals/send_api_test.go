@@ -47,6 +47,35 @@ func TestSend(t *testing.T) {
 		b.env.Post(b.pp.Token, path(r.ID, "/send"), nil).ExpectProblem(http.StatusConflict, "invalid_transition")
 	})
 
+	t.Run("volume refreshes are debounced per contract", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		for attempt := 1; ; attempt++ {
+			c := b.newContract(contractOpts{})
+			one, two, three := b.draft(b.pp, c, crn()), b.draft(b.pp, c, crn()), b.draft(b.pp, c, crn())
+			before := time.Now()
+			b.post(b.pp.Token, path(one.ID, "/send"), nil)
+			b.post(b.pp.Token, path(two.ID, "/send"), nil)
+			if time.Now().Truncate(referrals.RefreshDebounce) != before.Truncate(referrals.RefreshDebounce) && attempt < 3 {
+				continue // River keys the period on the wall clock, which just crossed into the next one
+			}
+			var scheduled []time.Time
+			b.env.DB.Gorm.Raw(`SELECT scheduled_at FROM river_job WHERE kind = 'refresh_contract_volumes' AND args->>'contract_id' = ?`,
+				c.String()).Scan(&scheduled)
+			if len(scheduled) != 1 || !scheduled[0].Equal(testNow.Add(referrals.RefreshDebounce)) {
+				t.Errorf("two sends in one moment asked for refreshes at %v, want one at %v", scheduled, testNow.Add(referrals.RefreshDebounce))
+			}
+			// a finished refresh does not hold the next one back
+			b.env.DB.Gorm.Exec(`UPDATE river_job SET state = 'completed', finalized_at = now() WHERE kind = 'refresh_contract_volumes'
+				AND args->>'contract_id' = ?`, c.String())
+			b.post(b.pp.Token, path(three.ID, "/send"), nil)
+			if n := b.jobCount("refresh_contract_volumes", c); n != 2 {
+				t.Errorf("after a finished refresh, %d refresh jobs, want 2", n)
+			}
+			return
+		}
+	})
+
 	t.Run("an incomplete draft lists every missing field", func(t *testing.T) {
 		t.Parallel()
 		b := b.with(t)
@@ -73,6 +102,9 @@ func TestSend(t *testing.T) {
 		women := b.newContract(contractOpts{sexes: []string{"FEMALE"}, maxAge: &sixty, settings: []contracts.Setting{contracts.SettingCommunity}})
 		r := b.draft(b.pp, women, crn(), set("setting", "LICENCE"), setPerson("date_of_birth", "1960-01-01"), set("pcc_area_code", "kent"))
 		p := b.env.Post(b.pp.Token, path(r.ID, "/send"), nil).ExpectProblem(http.StatusBadRequest, "not_eligible")
+		if b.jobCount("refresh_contract_volumes", women) != 0 || b.jobCount("referral_notify_email", r.ID) != 0 {
+			t.Error("a refused send left its jobs")
+		}
 		for _, fc := range [][2]string{{"person.sex", "sex_not_eligible"}, {"person.date_of_birth", "age_not_eligible"},
 			{"setting", "setting_not_eligible"}, {"pcc_area_code", "pcc_area_outside_contract"}} {
 			if !apitest.HasFieldError(p, fc[0], fc[1]) {

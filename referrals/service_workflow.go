@@ -308,8 +308,11 @@ func (s *Service) RecordAttendance(ctx context.Context, a actor.Actor, id, appoi
 // completeDelivery ends delivery when every planned session is attended, counting appt as recorded.
 func (st *step) completeDelivery(r Referral, appts []Appointment, appt Appointment) (Referral, error) {
 	plan, ok, err := st.approvedPlan()
-	if err != nil || !ok {
+	if err != nil {
 		return r, err
+	}
+	if !ok {
+		return r, nil
 	}
 	for i := range appts {
 		if appts[i].ID == appt.ID {

@@ -50,68 +50,109 @@ type Volume struct {
 }
 
 // CountVolumes counts, for every window at once (two set-based queries whatever the number of
-// contracts), the referrals that count towards volume, per calendar month, service category and
-// complexity level. Contracts without counted referrals get a zero Volume.
-func CountVolumes(ctx context.Context, db *gorm.DB, windows []Window) (map[uuid.UUID]Volume, error) {
-	out := make(map[uuid.UUID]Volume, len(windows))
+// windows), the referrals that count towards volume, per calendar month, service category and
+// complexity level. A contract may have several windows (its contract years). Windows without
+// counted referrals get a zero Volume.
+func CountVolumes(ctx context.Context, db *gorm.DB, windows []Window) (map[Window]Volume, error) {
+	out := make(map[Window]Volume, len(windows))
 	if len(windows) == 0 {
 		return out, nil
 	}
-	ids, starts, ends := make(pq.StringArray, len(windows)), make(pq.StringArray, len(windows)), make(pq.StringArray, len(windows))
-	for i, w := range windows {
-		ids[i], starts[i], ends[i] = w.ContractID.String(), w.Start.String(), w.End.String()
-		out[w.ContractID] = Volume{ContractID: w.ContractID, Months: []MonthCount{}}
+	ids, starts, ends := windowArrays(windows)
+	for _, w := range windows {
+		out[w] = Volume{ContractID: w.ContractID, Months: []MonthCount{}}
 	}
 	const windowsCTE = `WITH w AS (SELECT * FROM unnest(?::uuid[], ?::date[], ?::date[]) AS w(contract_id, start_on, end_on))`
 	var totals []struct {
 		ContractID uuid.UUID
+		StartOn    calendar.Date
+		EndOn      calendar.Date
 		Month      calendar.Date
 		N          int
 	}
 	err := db.WithContext(ctx).Raw(windowsCTE+`
-		SELECT r.contract_id, date_trunc('month', r.sent_on)::date AS month, count(*) AS n
+		SELECT w.contract_id, w.start_on, w.end_on, date_trunc('month', r.sent_on)::date AS month, count(*) AS n
 		FROM w JOIN referrals r ON r.contract_id = w.contract_id AND r.counted AND r.sent_on BETWEEN w.start_on AND w.end_on
-		GROUP BY 1, 2 ORDER BY 1, 2`, ids, starts, ends).Scan(&totals).Error
+		GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 4`, ids, starts, ends).Scan(&totals).Error
 	if err != nil {
 		return nil, fmt.Errorf("count volumes by month: %w", err)
 	}
 	var splits []struct {
 		ContractID uuid.UUID
+		StartOn    calendar.Date
+		EndOn      calendar.Date
 		Month      calendar.Date
 		Category   string
 		Complexity *string
 		N          int
 	}
 	err = db.WithContext(ctx).Raw(windowsCTE+`
-		SELECT r.contract_id, date_trunc('month', r.sent_on)::date AS month, c.service_category_code AS category,
-		       c.complexity_level AS complexity, count(*) AS n
+		SELECT w.contract_id, w.start_on, w.end_on, date_trunc('month', r.sent_on)::date AS month,
+		       c.service_category_code AS category, c.complexity_level AS complexity, count(*) AS n
 		FROM w JOIN referrals r ON r.contract_id = w.contract_id AND r.counted AND r.sent_on BETWEEN w.start_on AND w.end_on
 		JOIN referral_service_categories c ON c.referral_id = r.id
-		GROUP BY 1, 2, 3, 4`, ids, starts, ends).Scan(&splits).Error
+		GROUP BY 1, 2, 3, 4, 5, 6`, ids, starts, ends).Scan(&splits).Error
 	if err != nil {
 		return nil, fmt.Errorf("count volumes by category: %w", err)
 	}
-	index := map[uuid.UUID]map[calendar.Month]int{}
+	type monthKey struct {
+		w Window
+		m calendar.Month
+	}
+	index := map[monthKey]int{}
 	for _, t := range totals {
-		v := out[t.ContractID]
+		w := Window{ContractID: t.ContractID, Start: t.StartOn, End: t.EndOn}
+		v := out[w]
 		v.Total += t.N
 		v.Months = append(v.Months, MonthCount{Month: t.Month.CalendarMonth(), Referrals: t.N, ByCategory: map[string]int{}, ByComplexity: map[string]int{}})
-		if index[t.ContractID] == nil {
-			index[t.ContractID] = map[calendar.Month]int{}
-		}
-		index[t.ContractID][t.Month.CalendarMonth()] = len(v.Months) - 1
-		out[t.ContractID] = v
+		index[monthKey{w, t.Month.CalendarMonth()}] = len(v.Months) - 1
+		out[w] = v
 	}
 	for _, s := range splits {
-		i, ok := index[s.ContractID][s.Month.CalendarMonth()]
+		w := Window{ContractID: s.ContractID, Start: s.StartOn, End: s.EndOn}
+		i, ok := index[monthKey{w, s.Month.CalendarMonth()}]
 		if !ok {
 			continue
 		}
-		m := out[s.ContractID].Months[i]
+		m := out[w].Months[i]
 		m.ByCategory[s.Category] += s.N
 		if s.Complexity != nil {
 			m.ByComplexity[*s.Complexity] += s.N
 		}
+	}
+	return out, nil
+}
+
+func windowArrays(windows []Window) (ids, starts, ends pq.StringArray) {
+	ids, starts, ends = make(pq.StringArray, len(windows)), make(pq.StringArray, len(windows)), make(pq.StringArray, len(windows))
+	for i, w := range windows {
+		ids[i], starts[i], ends[i] = w.ContractID.String(), w.Start.String(), w.End.String()
+	}
+	return ids, starts, ends
+}
+
+// CountTotals counts each window's referrals that count, without any split: an independent total that
+// consistency checks compare with the sum of CountVolumes' months.
+func CountTotals(ctx context.Context, db *gorm.DB, windows []Window) (map[Window]int, error) {
+	out := make(map[Window]int, len(windows))
+	if len(windows) == 0 {
+		return out, nil
+	}
+	ids, starts, ends := windowArrays(windows)
+	var rows []struct {
+		ContractID uuid.UUID
+		StartOn    calendar.Date
+		EndOn      calendar.Date
+		N          int
+	}
+	err := db.WithContext(ctx).Raw(`SELECT w.contract_id, w.start_on, w.end_on, (SELECT count(*) FROM referrals r
+			WHERE r.contract_id = w.contract_id AND r.counted AND r.sent_on BETWEEN w.start_on AND w.end_on) AS n
+		FROM unnest(?::uuid[], ?::date[], ?::date[]) AS w(contract_id, start_on, end_on)`, ids, starts, ends).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count volume totals: %w", err)
+	}
+	for _, r := range rows {
+		out[Window{ContractID: r.ContractID, Start: r.StartOn, End: r.EndOn}] = r.N
 	}
 	return out, nil
 }

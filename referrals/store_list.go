@@ -98,10 +98,12 @@ func (c *whereClause) add(cond string, args ...any) {
 }
 
 // overdueSQL is true for a referral with an overdue deliverable on the day given three times; it
-// says in SQL what Timeliness says in Go.
-const overdueSQL = `COALESCE((status NOT IN ('DRAFT', 'CONCLUDED') AND ended_on IS NULL
-	AND ((assessed_on IS NULL AND assessment_due_on < ?) OR (first_action_plan_submitted_at IS NULL AND action_plan_due_on < ?)))
-	OR (end_of_service_report_submitted_at IS NULL AND end_of_service_report_due_on < ?), false)`
+// says in SQL what Timeliness says in Go. Each arm implies the predicate of one partial index of
+// migration 00009, so that the planner may read the open deliverables only. It is NULL, not false,
+// for a referral none of whose due dates is set: negate it through COALESCE.
+const overdueSQL = `((status NOT IN ('DRAFT', 'CONCLUDED') AND ended_on IS NULL AND assessed_on IS NULL AND assessment_due_on < ?)
+	OR (status NOT IN ('DRAFT', 'CONCLUDED') AND ended_on IS NULL AND first_action_plan_submitted_at IS NULL AND action_plan_due_on < ?)
+	OR (end_of_service_report_submitted_at IS NULL AND end_of_service_report_due_on < ?))`
 
 // nameSQL is the expression of the trigram index on the person's name.
 const nameSQL = `lower(coalesce(person_first_name, '') || ' ' || coalesce(person_last_name, ''))`
@@ -265,7 +267,7 @@ func listFilters(a actor.Actor, p ListParams, today calendar.Date) whereClause {
 		if *p.Overdue {
 			c.add(overdueSQL, today, today, today)
 		} else {
-			c.add("NOT "+overdueSQL, today, today, today)
+			c.add("NOT COALESCE("+overdueSQL+", false)", today, today, today)
 		}
 	}
 	return c

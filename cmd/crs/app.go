@@ -28,6 +28,7 @@ import (
 	"github.com/crsplatform/crs/internal/reference"
 	"github.com/crsplatform/crs/jobs"
 	"github.com/crsplatform/crs/payments"
+	"github.com/crsplatform/crs/payments/returns"
 	"github.com/crsplatform/crs/referrals"
 	"github.com/crsplatform/crs/suppliers"
 )
@@ -49,6 +50,7 @@ type app struct {
 	contracts *contracts.Service
 	referrals *referrals.Service
 	payments  *payments.Service
+	returns   *returns.Service
 	work      bool
 }
 
@@ -110,6 +112,7 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	a.referrals = referrals.NewService(a.db.Gorm, referrals.Config{Reference: a.ref, Inserter: a.inserter, Now: now,
 		AutoApproveActionPlans: a.cfg.ActionPlanAutoApprove})
 	a.payments = payments.NewService(a.db.Gorm, payments.Config{Inserter: a.inserter, Now: now, PaymentTermsDays: a.cfg.PaymentTermsDays})
+	a.returns = returns.NewService(a.db.Gorm, returns.Config{Reference: a.ref, Payments: a.payments, Inserter: a.inserter, Now: now})
 
 	periodic, err := jobs.Periodic(jobs.Schedules{Reconcile: a.cfg.ReconcileSchedule, Returns: a.cfg.ReturnsSchedule})
 	if err != nil {
@@ -118,7 +121,7 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	wc := queue.WorkerConfig{Logger: a.logger, MaxWorkers: a.cfg.MaxWorkers}
 	if opts.Work {
 		wc.Workers = jobs.Workers(jobs.Deps{Auth: a.auth, Idempotency: idem, Logger: a.logger, Referrals: a.referrals,
-			Payments: a.payments, Directory: notify.NewDirectory(a.db.Gorm),
+			Payments: a.payments, Returns: a.returns, Directory: notify.NewDirectory(a.db.Gorm),
 			Mailer: notify.NewSMTPMailer(notify.SMTPConfig{Addr: a.cfg.SMTPAddr, From: a.cfg.SMTPFrom, Username: a.cfg.SMTPUsername, Password: a.cfg.SMTPPassword})})
 		wc.Periodic = periodic
 		a.metrics = queue.NewMetrics(a.registry)
@@ -149,6 +152,7 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	contracts.Register(a.server.API, contracts.NewHandler(a.contracts))
 	referrals.Register(a.server.API, referrals.NewHandler(a.referrals))
 	payments.Register(a.server.API, payments.NewHandler(a.payments))
+	returns.Register(a.server.API, returns.NewHandler(a.returns))
 	return nil
 }
 

@@ -1,0 +1,163 @@
+package returns
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/crsplatform/crs/contracts"
+	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/money"
+	"github.com/crsplatform/crs/internal/reference"
+	"github.com/crsplatform/crs/payments"
+	"github.com/crsplatform/crs/referrals"
+)
+
+// contractFigures is a contract's year-to-date position for the return.
+type contractFigures struct {
+	contracts.WithYears
+	// Picture is the year containing the as-at day (for a contract that ended before it, its last year).
+	Picture payments.Picture
+	// Year is the detail of Picture's year.
+	Year contracts.YearDetail
+	// IndependentYTD is counted YTD by a separate query, for the Checks sheet.
+	IndependentYTD int
+	PaidYTD        money.Pence
+	// Ended are the contract's years that ended on or before the as-at day, with their settlement.
+	Ended []payments.Picture
+}
+
+// dataset is everything a return shows, gathered before the workbook is written.
+type dataset struct {
+	Scope       Scope
+	Region      string
+	RegionName  string
+	Period      calendar.Month
+	AsOf        calendar.Date
+	GeneratedAt time.Time
+	Contracts   []contractFigures
+	Alerts      []payments.Alert
+	Recoveries  map[recoveryKey]recovery
+	Requests    []payments.RequestRow
+	Queries     []payments.QueryRow
+	Ref         *reference.Data
+}
+
+type recoveryKey struct {
+	contract uuid.UUID
+	year     int
+}
+
+type recovery struct {
+	AmountPence int64
+	Status      string
+	Reference   *string
+}
+
+// gather reads the dataset of a return as at the period's last day (today for the current month).
+func gather(ctx context.Context, db *gorm.DB, ref *reference.Data, svc *payments.Service, r Return, today calendar.Date) (*dataset, error) {
+	asOf := r.Period.Last()
+	if asOf.After(today) {
+		asOf = today
+	}
+	ds := &dataset{Scope: r.Scope, Region: r.Region, Period: r.Period, AsOf: asOf, GeneratedAt: time.Now().UTC(), Ref: ref}
+	if reg, ok := ref.Region(r.Region); ok {
+		ds.RegionName = reg.Name
+	}
+	f := contracts.PortfolioFilter{ActiveFrom: r.Period.First(), ActiveTo: asOf}
+	if r.Scope == ScopeRegion {
+		f.Regions = []string{r.Region}
+	}
+	portfolio, err := contracts.LoadPortfolio(ctx, db, f)
+	if err != nil {
+		return nil, err
+	}
+	var current, ended []referrals.Window
+	type endedRef struct {
+		contract int
+		year     contracts.YearDetail
+	}
+	var endedRefs []endedRef
+	for i, c := range portfolio {
+		cf := contractFigures{WithYears: c}
+		y, ok := c.YearOn(asOf)
+		if !ok && len(c.Years) > 0 {
+			y = c.Years[len(c.Years)-1] // ended during the period
+		}
+		cf.Year = y
+		end := asOf
+		if end.After(y.End) {
+			end = y.End
+		}
+		current = append(current, referrals.Window{ContractID: c.ID, Start: y.Start, End: end})
+		for _, ey := range c.Years {
+			if ey.End.Before(asOf) {
+				ended = append(ended, referrals.Window{ContractID: c.ID, Start: ey.Start, End: ey.End})
+				endedRefs = append(endedRefs, endedRef{i, ey})
+			}
+		}
+		ds.Contracts = append(ds.Contracts, cf)
+	}
+	vols, err := referrals.CountVolumes(ctx, db, append(append([]referrals.Window{}, current...), ended...))
+	if err != nil {
+		return nil, err
+	}
+	totals, err := referrals.CountTotals(ctx, db, current)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ds.Contracts {
+		cf := &ds.Contracts[i]
+		w := current[i]
+		cf.IndependentYTD = totals[w]
+		paid, err := payments.PaidForYear(ctx, db, cf.WithYears, cf.Year.Number, asOf)
+		if err != nil {
+			return nil, err
+		}
+		cf.PaidYTD = paid
+		cf.Picture = payments.BuildPicture(cf.WithYears, cf.Year, vols[w], asOf, paid)
+	}
+	for i, er := range endedRefs {
+		cf := &ds.Contracts[er.contract]
+		paid, err := payments.PaidForYear(ctx, db, cf.WithYears, er.year.Number, asOf)
+		if err != nil {
+			return nil, err
+		}
+		cf.Ended = append(cf.Ended, payments.BuildPicture(cf.WithYears, er.year, vols[ended[i]], asOf, paid))
+	}
+	ids := make([]uuid.UUID, len(portfolio))
+	for i, c := range portfolio {
+		ids[i] = c.ID
+	}
+	if ds.Alerts, err = alertsFor(ctx, db, ids, asOf); err != nil {
+		return nil, err
+	}
+	if ds.Recoveries, err = recoveriesFor(ctx, db, ids); err != nil {
+		return nil, err
+	}
+	yearStart := r.Period.First()
+	for _, cf := range ds.Contracts {
+		if cf.Year.Start.Before(yearStart) {
+			yearStart = cf.Year.Start
+		}
+	}
+	if ds.Requests, err = payments.RequestsForReturn(ctx, db, ids, yearStart, asOf); err != nil {
+		return nil, fmt.Errorf("payment requests: %w", err)
+	}
+	if ds.Queries, err = payments.QueriesForReturn(ctx, db, ids, yearStart, asOf); err != nil {
+		return nil, fmt.Errorf("payment queries: %w", err)
+	}
+	return ds, nil
+}
+
+// contractIDs lists the dataset's contracts.
+func (ds *dataset) contractIDs() []uuid.UUID {
+	out := make([]uuid.UUID, len(ds.Contracts))
+	for i, c := range ds.Contracts {
+		out[i] = c.ID
+	}
+	return out
+}
