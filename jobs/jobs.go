@@ -48,6 +48,7 @@ func Workers(d Deps) *river.Workers {
 	w := river.NewWorkers()
 	river.AddWorker(w, &PurgeWorker{deps: d})
 	addReferralWorkers(w, d)
+	addPaymentWorkers(w, d)
 	river.AddWorker(w, &EmailWorker{directory: d.Directory, mailer: d.Mailer})
 	river.AddWorker(w, &RefreshVolumesWorker{deps: d})
 	river.AddWorker(w, &ReconcileAllWorker{deps: d})
@@ -64,6 +65,7 @@ func Periodic(s Schedules) ([]*river.PeriodicJob, error) {
 			&river.PeriodicJobOpts{ID: "purge", RunOnStart: true}),
 		staleDraftsJob(),
 	}
+	jobs = append(jobs, paymentJobs()...)
 	reconcile, err := Schedule(s.Reconcile)
 	if err != nil {
 		return nil, err

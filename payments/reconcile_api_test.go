@@ -100,7 +100,7 @@ func TestNinetyPercentAlertRaisedOnce(t *testing.T) {
 	t.Parallel()
 	b := volSetup(t)
 	db := b.env.DB.Gorm
-	id := factory.Contract(t, db, factory.ContractOpts{Reference: "PWB-J-ALERT", Type: "PWB", Bands: []factory.Band{{0, 100, 50_000_000}}})
+	id := factory.Contract(t, db, factory.ContractOpts{Reference: "PWB-J-ALERT", Type: "PWB", Bands: []factory.Band{{Low: 0, High: 100, Price: 50_000_000}}})
 	commissioner := b.env.NewUser(actor.RoleCommissioner, apitest.UserOpts{Regions: []string{"J"}})
 	factory.Referrals(t, db, id, factory.ReferralOpts{SentOn: b.today.AddDays(-5), Count: 91, Category: "EMOTIONAL_WELLBEING"})
 	for i := 0; i < 3; i++ {

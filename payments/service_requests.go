@@ -27,6 +27,9 @@ const requestEntity = "payment_request"
 // ukToday returns the service's current UK calendar date: months end and payments fall due by it.
 func (s *Service) ukToday() calendar.Date { return referrals.LondonDate(s.cfg.Now()) }
 
+// PaymentTermsDays is the number of days from a valid request by which an approved one is paid.
+func (s *Service) PaymentTermsDays() int { return s.cfg.PaymentTermsDays }
+
 // requestScopeOf returns what the actor may see of payment requests: admins every request,
 // commissioners their regions', supplier users their organisation's contracts' as prime (so
 // subcontractors and other suppliers none); practitioners nothing (forbidden).
@@ -109,17 +112,17 @@ func (s *Service) tell(ctx context.Context, tx *gorm.DB, users []uuid.UUID, r Re
 	return s.cfg.Inserter.InsertTx(ctx, tx, notify.EmailArgs{UserIDs: users, Subject: title, Body: body}, nil)
 }
 
-// primeContract loads a contract with its years for a user of its prime; any other contract is not
-// found.
-func (s *Service) primeContract(ctx context.Context, a actor.Actor, id uuid.UUID) (contracts.WithYears, error) {
-	cs, err := contracts.LoadPortfolio(ctx, s.db, contracts.PortfolioFilter{IDs: []uuid.UUID{id}})
+// submitContract loads a contract with its years for a submission: a contract outside the actor's
+// scope is not found; one in scope for an actor who is not a user of its prime is forbidden.
+func (s *Service) submitContract(ctx context.Context, a actor.Actor, id uuid.UUID) (contracts.WithYears, error) {
+	c, err := s.scopedContract(ctx, a, id)
 	if err != nil {
 		return contracts.WithYears{}, err
 	}
-	if len(cs) != 1 || a.SupplierID == uuid.Nil || cs[0].Prime.ID != a.SupplierID {
-		return contracts.WithYears{}, apperr.NotFound("contract")
+	if a.Role != actor.RoleSupplier {
+		return contracts.WithYears{}, apperr.Forbidden("role_not_allowed", "only users of the contract's prime submit payment requests")
 	}
-	return cs[0], nil
+	return c, nil
 }
 
 // contractOf loads the contract of a request, with its years.
@@ -134,8 +137,9 @@ func (s *Service) contractOf(ctx context.Context, db *gorm.DB, r Request) (contr
 	return cs[0], nil
 }
 
-// SubmitRequest submits a payment request for a contract (users of the contract's prime only; other
-// supplier users get not found, other roles forbidden). A monthly request is for a calendar month
+// SubmitRequest submits a payment request for a contract (users of the contract's prime only: a
+// contract outside the actor's scope, as for other suppliers' users, is not found; commissioners and
+// admins who see it are forbidden). A monthly request is for a calendar month
 // with a day in the contract's years (month_outside_contract) that has ended by today's UK date
 // (month_not_ended), for at most the month's entitlement (both years' parts for a shared month) less
 // what is already approved or paid for it (amount_exceeds_entitlement). A balancing request is for an
@@ -144,14 +148,14 @@ func (s *Service) contractOf(ctx context.Context, db *gorm.DB, r Request) (contr
 // and on the problem; a live request for the same month or year is a conflict, request_exists, also
 // when a concurrent submission wins the race (the database's unique index decides).
 func (s *Service) SubmitRequest(ctx context.Context, a actor.Actor, p SubmitParams) (RequestDetail, error) {
-	if a.Role != actor.RoleSupplier {
-		return RequestDetail{}, apperr.Forbidden("role_not_allowed", "only users of the contract's prime submit payment requests")
+	if _, err := requestScopeOf(a); err != nil {
+		return RequestDetail{}, err
 	}
 	if p.ContractID == uuid.Nil {
 		return RequestDetail{}, apperr.Invalid("the payment request cannot be submitted",
 			apperr.FieldError{Field: "contract_id", Code: "required", Message: "contract_id is required."})
 	}
-	c, err := s.primeContract(ctx, a, p.ContractID)
+	c, err := s.submitContract(ctx, a, p.ContractID)
 	if err != nil {
 		return RequestDetail{}, err
 	}

@@ -325,15 +325,17 @@ type RequestRow struct {
 	Kind              RequestKind
 	// Period is the month of a monthly request (zero for a balancing one).
 	Period calendar.Month
-	// YearNumber is the contract year of a balancing request (0 for a monthly one).
-	YearNumber int
-	Amount     money.Pence
+	// Year is the contract year of a balancing request (0 for a monthly one).
+	Year   int
+	Amount money.Pence
 	// Status is the request's status now; StatusAsAt its status at the end of the range's last day
 	// (from its history), which differs when it changed after the range.
 	Status     RequestStatus
 	StatusAsAt RequestStatus
-	// SubmittedOn, DecidedOn (approval or rejection; zero before) and PaidOn (zero unless paid) are UK
-	// calendar dates.
+	// SubmittedAt and DecidedAt (approval or rejection; nil before) are instants; SubmittedOn and
+	// DecidedOn their UK calendar dates. PaidOn is the payment date (zero unless paid by to).
+	SubmittedAt         time.Time
+	DecidedAt           *time.Time
 	SubmittedOn         calendar.Date
 	DecidedOn           calendar.Date
 	PaidOn              calendar.Date
@@ -385,13 +387,13 @@ func RequestsForReturn(ctx context.Context, db *gorm.DB, contractIDs []uuid.UUID
 	for i, r := range rows {
 		rr := RequestRow{ID: r.ID, ContractID: r.ContractID, ContractReference: r.ContractReference, RegionCode: r.RegionCode,
 			Kind: RequestKind(r.Kind), Amount: money.Pence(r.AmountPence), Status: RequestStatus(r.Status), StatusAsAt: RequestStatus(str(r.StatusAsAt)),
-			SubmittedOn: r.SubmittedOn, DecidedOn: dateOf(r.DecidedOn), InvoiceReference: r.InvoiceReference,
+			SubmittedAt: r.SubmittedAt.UTC(), DecidedAt: utcPtr(r.DecidedAt), SubmittedOn: r.SubmittedOn, DecidedOn: dateOf(r.DecidedOn), InvoiceReference: r.InvoiceReference,
 			RemittanceReference: str(r.RemittanceReference), RejectionReason: str(r.RejectionReason), Queries: r.QueryCount}
 		if r.Period != nil {
 			rr.Period = r.Period.CalendarMonth()
 		}
 		if r.YearNumber != nil {
-			rr.YearNumber = *r.YearNumber
+			rr.Year = *r.YearNumber
 		}
 		if r.PaidOn != nil && !r.PaidOn.After(to) {
 			rr.PaidOn = *r.PaidOn
@@ -412,9 +414,9 @@ type QueryRow struct {
 	ContractReference string
 	RegionCode        string
 	RequestKind       RequestKind
-	// Period is the request's month (zero for a balancing request); YearNumber its balancing year.
+	// Period is the request's month (zero for a balancing request); Year its balancing year.
 	Period           calendar.Month
-	YearNumber       int
+	Year             int
 	InvoiceReference string
 	Amount           money.Pence
 	// RequestStatus is the request's status now.
@@ -483,7 +485,7 @@ func QueriesForReturn(ctx context.Context, db *gorm.DB, contractIDs []uuid.UUID,
 			q.Period = r.Period.CalendarMonth()
 		}
 		if r.YearNumber != nil {
-			q.YearNumber = *r.YearNumber
+			q.Year = *r.YearNumber
 		}
 		if q.Kind == MessageQuery {
 			q.ResponseDueOn = ResponseDueOn(q.CreatedOn)

@@ -3,10 +3,12 @@ package payments
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/page"
@@ -101,4 +103,32 @@ func balancingRequests(ctx context.Context, db *gorm.DB, contractID uuid.UUID, y
 		out[i] = r.request()
 	}
 	return out, nil
+}
+
+// overdueUnflagged locks the requests overdue today whose current clock the clocks job has not
+// flagged yet, skipping rows another transaction holds (they are changing, which restarts the clock).
+func overdueUnflagged(ctx context.Context, tx *gorm.DB, today calendar.Date, termsDays int) ([]Request, error) {
+	var rows []requestReadRow
+	err := tx.WithContext(ctx).Table("payment_requests pr").Select(requestSelect).Joins("JOIN contracts c ON c.id = pr.contract_id").
+		Where("pr.status IN ('APPROVED', 'QUERIED') AND pr.overdue_flagged_at IS NULL").Where(overdueSQL, termsDays, today, today).
+		Order("pr.id").Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "pr"}, Options: "SKIP LOCKED"}).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("find overdue payment requests: %w", err)
+	}
+	out := make([]Request, len(rows))
+	for i, r := range rows {
+		out[i] = r.request()
+	}
+	return out, nil
+}
+
+// flagOverdue marks the requests' current clocks as flagged.
+func flagOverdue(ctx context.Context, tx *gorm.DB, ids []uuid.UUID, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := tx.WithContext(ctx).Exec(`UPDATE payment_requests SET overdue_flagged_at = ? WHERE id IN ?`, at, ids).Error; err != nil {
+		return fmt.Errorf("flag overdue payment requests: %w", err)
+	}
+	return nil
 }

@@ -34,11 +34,11 @@ func TestSend(t *testing.T) {
 			t.Errorf("assessment deadline %+v", d)
 		}
 		for _, u := range []apitest.User{b.primeUser, b.subUser} {
-			if n := b.notificationCount(u.ID, "referral_sent"); n != 1 {
+			if n := b.notificationsAbout(u.ID, "referral_sent", r.ID); n != 1 {
 				t.Errorf("supplier user notified %d times", n)
 			}
 		}
-		if n := b.notificationCount(b.otherUser.ID, "referral_sent"); n != 0 {
+		if n := b.notificationsAbout(b.otherUser.ID, "referral_sent", r.ID); n != 0 {
 			t.Errorf("a supplier outside the supply chain was notified")
 		}
 		if b.jobCount("referral_notify_email", r.ID) != 1 || b.jobCount("refresh_contract_volumes", b.contract) != 1 {

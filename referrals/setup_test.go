@@ -322,11 +322,21 @@ func (b *testBundle) jobCount(kind string, id uuid.UUID) int {
 // notificationCount counts the user's notifications of a kind.
 func (b *testBundle) notificationCount(user uuid.UUID, kind string) int {
 	b.env.T.Helper()
-	var n int
-	if err := b.env.DB.Gorm.Raw(`SELECT count(*) FROM notifications WHERE user_id = ? AND kind = ?`, user, kind).Scan(&n).Error; err != nil {
+	return b.notificationsAbout(user, kind, uuid.Nil)
+}
+
+// notificationsAbout counts the user's notifications of a kind about the entity (any, when nil).
+func (b *testBundle) notificationsAbout(user uuid.UUID, kind string, entity uuid.UUID) int {
+	b.env.T.Helper()
+	q := b.env.DB.Gorm.Table("notifications").Where("user_id = ? AND kind = ?", user, kind)
+	if entity != uuid.Nil {
+		q = q.Where("entity_id = ?", entity)
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
 		b.env.T.Fatalf("count notifications: %v", err)
 	}
-	return n
+	return int(n)
 }
 
 // expectField fails unless the response is a problem of the status with a field error of the field

@@ -245,3 +245,46 @@ func Practitioner(t TB, db *gorm.DB, region string) uuid.UUID {
 		VALUES (?, ?, 'Factory practitioner', 'x', 'practitioner', ?, now(), now())`, id, "pp-"+id.String()+"@example.org", pq.StringArray{region})
 	return id
 }
+
+// BulkReferrals inserts total sent referrals spread evenly over the contracts and over the days from
+// first to last, each with one service category of its contract type (the first) and a complexity
+// level cycling LOW, MEDIUM, HIGH; one in fifty is withdrawn as ineligible and does not count. It is
+// one statement, for benchmarks with a million referrals.
+func BulkReferrals(t TB, db *gorm.DB, contractIDs []uuid.UUID, total int, first, last calendar.Date) {
+	t.Helper()
+	exec(t, db, `CREATE SEQUENCE IF NOT EXISTS factory_referral_seq`)
+	var end int64
+	if err := db.Raw(`SELECT setval('factory_referral_seq', nextval('factory_referral_seq') + ? - 1)`, total).Scan(&end).Error; err != nil {
+		t.Fatalf("factory bulk referrals: %v", err)
+	}
+	start := end - int64(total) + 1
+	practitioner := Practitioner(t, db, "J")
+	idStrings := make(pq.StringArray, len(contractIDs))
+	for i, id := range contractIDs {
+		idStrings[i] = id.String()
+	}
+	days := calendar.DaysBetweenInclusive(first, last)
+	exec(t, db, `
+		WITH c AS (
+			SELECT id, region_code, contract_type_code, (row_number() OVER (ORDER BY id) - 1)::int AS i,
+			       (SELECT service_category_code FROM contract_type_categories k WHERE k.contract_type_code = contracts.contract_type_code ORDER BY position LIMIT 1) AS category
+			FROM contracts WHERE id = ANY(?::uuid[])),
+		ins AS (
+			INSERT INTO referrals (id, reference, contract_id, region_code, practitioner_id, status, end_state, crn, counted, sent_at, sent_on,
+				withdrawal_reason_code, withdrawn_at, concluded_at, created_at, updated_at)
+			SELECT gen_random_uuid(),
+				substr('ABCDEFGHJKLMNPQRSTUVWXYZ', ((g / 10000) % 24)::int + 1, 1) || substr('ABCDEFGHJKLMNPQRSTUVWXYZ', ((g / 240000) % 24)::int + 1, 1)
+					|| lpad((g % 10000)::text, 4, '0') || left(c.contract_type_code, 2),
+				c.id, c.region_code, ?, CASE WHEN g % 50 = 0 THEN 'CONCLUDED' ELSE 'SENT' END, CASE WHEN g % 50 = 0 THEN 'CANCELLED' END,
+				'X' || lpad((g % 1000000)::text, 6, '0'), g % 50 <> 0,
+				(?::date + ((g / ?) % ?)::int) + time '10:00', ?::date + ((g / ?) % ?)::int,
+				CASE WHEN g % 50 = 0 THEN 'INE' END, CASE WHEN g % 50 = 0 THEN now() END, CASE WHEN g % 50 = 0 THEN now() END, now(), now()
+			FROM generate_series(?::bigint, ?::bigint) AS g JOIN c ON c.i = (g % ?)::int
+			RETURNING id, contract_id, counted)
+		INSERT INTO referral_service_categories (referral_id, service_category_code, complexity_level)
+		SELECT ins.id, c.category, (ARRAY['LOW', 'MEDIUM', 'HIGH'])[1 + (abs(hashtext(ins.id::text)) % 3)]
+		FROM ins JOIN c ON c.id = ins.contract_id`,
+		idStrings, practitioner, first, len(contractIDs), days, first, len(contractIDs), days, start, end, len(contractIDs))
+	exec(t, db, `ANALYZE referrals`)
+	exec(t, db, `ANALYZE referral_service_categories`)
+}

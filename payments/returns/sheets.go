@@ -238,12 +238,35 @@ func referralsSheet(ctx context.Context, db *gorm.DB, ds *dataset) sheet {
 		{"Withdrawal reason", 10, kText, "The withdrawal reason code, when withdrawn."},
 		{"Counts towards volume", 10, kText, "Yes unless withdrawn with a reason that does not count (ineligible, mistake or duplicate)."},
 	}, rows: func(emit func([]any) error) error {
+		// The database read runs ahead of the writer on its own goroutine, so that reading a million
+		// rows and writing them overlap instead of adding up.
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		ch := make(chan referralRow, 4096)
+		errc := make(chan error, 1)
+		go func() {
+			defer close(ch)
+			errc <- eachReferral(ctx, db, ds.contractIDs(), ds.Period.First(), ds.AsOf, func(r referralRow) error {
+				select {
+				case ch <- r:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+		}()
 		row := make([]any, 11)
-		return eachReferral(ctx, db, ds.contractIDs(), ds.Period.First(), ds.AsOf, func(r referralRow) error {
+		for r := range ch {
 			row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7] = r.Reference, r.Contract, r.ContractType, r.Region, r.Categories, r.Complexity, r.SentOn, r.Status
 			row[8], row[9], row[10] = deref(r.EndState), deref(r.Withdrawal), yesNo(r.Counted)
-			return emit(row)
-		})
+			if err := emit(row); err != nil {
+				cancel()
+				for range ch {
+				}
+				return err
+			}
+		}
+		return <-errc
 	}}
 }
 
