@@ -69,7 +69,7 @@ type EventResponse struct {
 type RequestDetailResponse struct {
 	RequestResponse
 	Messages []ThreadMessageResponse `json:"messages"`
-	History  []EventResponse   `json:"history"`
+	History  []EventResponse         `json:"history"`
 }
 
 func (h *Handler) requestResponse(r Request, overdue Overdue) RequestResponse {

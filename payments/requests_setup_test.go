@@ -34,7 +34,7 @@ type payBundle struct {
 	prime, sub, other uuid.UUID
 	// contract is a region J contract from 1 April 2024 to 31 March 2027 with DOMAIN's worked example
 	// bands and basis band 3 (£460,000 a year: £38,333.33 a month, £38,333.37 in March).
-	contract uuid.UUID
+	contract                                               uuid.UUID
 	admin, commJ, commK, primeUser, subUser, otherUser, pp apitest.User
 }
 

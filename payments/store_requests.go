@@ -47,9 +47,10 @@ type requestRow struct {
 
 func (requestRow) TableName() string { return "payment_requests" }
 
-// requestReadRow is a request row with what reads join to it.
+// requestReadRow is a request row with what reads join to it. (GORM skips embedded fields of
+// unexported types, so the row is a named embedded field.)
 type requestReadRow struct {
-	requestRow
+	Row               requestRow `gorm:"embedded"`
 	ContractReference string
 	PrimeSupplierID   uuid.UUID
 	QueryCount        int
@@ -114,13 +115,14 @@ func rowOf(r Request) requestRow {
 	return row
 }
 
-func (r requestReadRow) request() Request {
-	out := Request{ID: r.ID, ContractID: r.ContractID, ContractReference: r.ContractReference, RegionCode: r.RegionCode,
-		PrimeSupplierID: r.PrimeSupplierID, Kind: RequestKind(r.Kind), Amount: money.Pence(r.AmountPence), InvoiceReference: r.InvoiceReference,
+func (rr requestReadRow) request() Request {
+	r := rr.Row
+	out := Request{ID: r.ID, ContractID: r.ContractID, ContractReference: rr.ContractReference, RegionCode: r.RegionCode,
+		PrimeSupplierID: rr.PrimeSupplierID, Kind: RequestKind(r.Kind), Amount: money.Pence(r.AmountPence), InvoiceReference: r.InvoiceReference,
 		Notes: str(r.Notes), Status: RequestStatus(r.Status), SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt.UTC(), ValidAt: r.ValidAt.UTC(),
 		DecidedBy: r.DecidedBy, DecidedAt: utcPtr(r.DecidedAt), RejectionReason: str(r.RejectionReason), PaidOn: dateOf(r.PaidOn),
 		RemittanceReference: str(r.RemittanceReference), PaidBy: r.PaidBy, PaidAt: utcPtr(r.PaidAt), ResponseDueOn: dateOf(r.ResponseDueOn),
-		OverdueFlaggedAt: utcPtr(r.OverdueFlaggedAt), Queries: r.QueryCount, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		OverdueFlaggedAt: utcPtr(r.OverdueFlaggedAt), Queries: rr.QueryCount, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	if r.Period != nil {
 		out.Period = r.Period.CalendarMonth()
 	}
@@ -253,7 +255,7 @@ func insertMessage(ctx context.Context, tx *gorm.DB, requestID uuid.UUID, m Mess
 // thread reads a request's messages and events, oldest first.
 func thread(ctx context.Context, db *gorm.DB, id uuid.UUID) ([]Message, []Event, error) {
 	var msgs []struct {
-		messageRow
+		Row        messageRow `gorm:"embedded"`
 		AuthorRole string
 	}
 	err := db.WithContext(ctx).Table("payment_request_messages m").Select("m.*, u.role AS author_role").
@@ -267,7 +269,8 @@ func thread(ctx context.Context, db *gorm.DB, id uuid.UUID) ([]Message, []Event,
 	}
 	messages := make([]Message, len(msgs))
 	for i, m := range msgs {
-		messages[i] = Message{ID: m.ID, Kind: MessageKind(m.Kind), Body: m.Body, AuthorID: m.AuthorID, AuthorRole: m.AuthorRole, CreatedAt: m.CreatedAt.UTC()}
+		messages[i] = Message{ID: m.Row.ID, Kind: MessageKind(m.Row.Kind), Body: m.Row.Body, AuthorID: m.Row.AuthorID, AuthorRole: m.AuthorRole,
+			CreatedAt: m.Row.CreatedAt.UTC()}
 	}
 	events := make([]Event, len(evs))
 	for i, e := range evs {
@@ -358,7 +361,7 @@ func RequestsForReturn(ctx context.Context, db *gorm.DB, contractIDs []uuid.UUID
 		return []RequestRow{}, nil
 	}
 	var rows []struct {
-		requestRow
+		Row               requestRow `gorm:"embedded"`
 		ContractReference string
 		SubmittedOn       calendar.Date
 		DecidedOn         *calendar.Date
@@ -384,11 +387,12 @@ func RequestsForReturn(ctx context.Context, db *gorm.DB, contractIDs []uuid.UUID
 		return nil, fmt.Errorf("payment requests for return %s..%s: %w", from, to, err)
 	}
 	out := make([]RequestRow, len(rows))
-	for i, r := range rows {
-		rr := RequestRow{ID: r.ID, ContractID: r.ContractID, ContractReference: r.ContractReference, RegionCode: r.RegionCode,
-			Kind: RequestKind(r.Kind), Amount: money.Pence(r.AmountPence), Status: RequestStatus(r.Status), StatusAsAt: RequestStatus(str(r.StatusAsAt)),
-			SubmittedAt: r.SubmittedAt.UTC(), DecidedAt: utcPtr(r.DecidedAt), SubmittedOn: r.SubmittedOn, DecidedOn: dateOf(r.DecidedOn), InvoiceReference: r.InvoiceReference,
-			RemittanceReference: str(r.RemittanceReference), RejectionReason: str(r.RejectionReason), Queries: r.QueryCount}
+	for i, x := range rows {
+		r := x.Row
+		rr := RequestRow{ID: r.ID, ContractID: r.ContractID, ContractReference: x.ContractReference, RegionCode: r.RegionCode,
+			Kind: RequestKind(r.Kind), Amount: money.Pence(r.AmountPence), Status: RequestStatus(r.Status), StatusAsAt: RequestStatus(str(x.StatusAsAt)),
+			SubmittedAt: r.SubmittedAt.UTC(), DecidedAt: utcPtr(r.DecidedAt), SubmittedOn: x.SubmittedOn, DecidedOn: dateOf(x.DecidedOn), InvoiceReference: r.InvoiceReference,
+			RemittanceReference: str(r.RemittanceReference), RejectionReason: str(r.RejectionReason), Queries: x.QueryCount}
 		if r.Period != nil {
 			rr.Period = r.Period.CalendarMonth()
 		}

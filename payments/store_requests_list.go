@@ -77,7 +77,7 @@ func listRequests(ctx context.Context, db *gorm.DB, sc scope, p RequestParams, t
 		q = q.Where("pr.id < ?", after.ID)
 	}
 	var rows []struct {
-		requestReadRow
+		Read    requestReadRow `gorm:"embedded"`
 		Overdue bool
 	}
 	if err := q.Order("pr.id DESC").Limit(p.Page.Limit + 1).Scan(&rows).Error; err != nil {
@@ -85,7 +85,7 @@ func listRequests(ctx context.Context, db *gorm.DB, sc scope, p RequestParams, t
 	}
 	out := make([]ListedRequest, len(rows))
 	for i, r := range rows {
-		out[i] = ListedRequest{Request: r.request(), Overdue: r.Overdue}
+		out[i] = ListedRequest{Request: r.Read.request(), Overdue: r.Overdue}
 	}
 	return page.Build(out, p.Page.Limit, func(r ListedRequest) any { after.ID = r.ID; return after }), nil
 }

@@ -33,16 +33,17 @@ type recoveryRow struct {
 func (recoveryRow) TableName() string { return "recoveries" }
 
 type recoveryReadRow struct {
-	recoveryRow
+	Row               recoveryRow `gorm:"embedded"`
 	ContractReference string
 	PrimeSupplierID   uuid.UUID
 }
 
 const recoverySelect = `r.*, c.reference AS contract_reference, c.prime_supplier_id`
 
-func (r recoveryReadRow) recovery() Recovery {
-	return Recovery{ID: r.ID, ContractID: r.ContractID, ContractReference: r.ContractReference, RegionCode: r.RegionCode,
-		PrimeSupplierID: r.PrimeSupplierID, YearNumber: r.YearNumber, Amount: money.Pence(r.AmountPence), Status: RecoveryStatus(r.Status),
+func (rr recoveryReadRow) recovery() Recovery {
+	r := rr.Row
+	return Recovery{ID: r.ID, ContractID: r.ContractID, ContractReference: rr.ContractReference, RegionCode: r.RegionCode,
+		PrimeSupplierID: rr.PrimeSupplierID, YearNumber: r.YearNumber, Amount: money.Pence(r.AmountPence), Status: RecoveryStatus(r.Status),
 		RecordedAt: r.RecordedAt.UTC(), SettledAt: utcPtr(r.SettledAt), SettledBy: r.SettledBy, SettlementReference: str(r.SettlementReference),
 		Version: r.Version}
 }
@@ -60,7 +61,7 @@ const (
 // OUTSTANDING a different amount replaces the recorded one. It returns the recovery as stored.
 func recordRecovery(ctx context.Context, tx *gorm.DB, r Recovery) (Recovery, recoveryChange, error) {
 	var rows []struct {
-		recoveryRow
+		Row      recoveryRow `gorm:"embedded"`
 		Inserted bool
 	}
 	err := tx.WithContext(ctx).Raw(`INSERT INTO recoveries (id, contract_id, region_code, year_number, amount_pence, status, recorded_at, version)
@@ -76,7 +77,7 @@ func recordRecovery(ctx context.Context, tx *gorm.DB, r Recovery) (Recovery, rec
 		stored, _, err := recoveryOf(ctx, tx, r.ContractID, r.YearNumber)
 		return stored, recoveryUnchanged, err
 	}
-	out := recoveryReadRow{recoveryRow: rows[0].recoveryRow, ContractReference: r.ContractReference, PrimeSupplierID: r.PrimeSupplierID}.recovery()
+	out := recoveryReadRow{Row: rows[0].Row, ContractReference: r.ContractReference, PrimeSupplierID: r.PrimeSupplierID}.recovery()
 	if rows[0].Inserted {
 		return out, recoveryCreated, nil
 	}

@@ -399,7 +399,7 @@ func paymentChecks(ds *dataset, c contractFigures) []check {
 	}
 	approved := map[calendar.Month]money.Pence{}
 	for _, r := range ds.Requests {
-		if r.ContractID == c.ID && r.Kind == "MONTHLY" && (r.Status == "APPROVED" || r.Status == "PAID") {
+		if r.ContractID == c.ID && r.Kind == "MONTHLY" && (r.StatusAsAt == "APPROVED" || r.StatusAsAt == "PAID") {
 			approved[r.Period] += r.Amount
 		}
 	}

@@ -12,7 +12,7 @@ func paymentsSheet(ds *dataset) sheet {
 		{"Month", 12, kDate, "For a monthly request, the month requested (its first day)."},
 		{"Contract year", 9, kInt, "For a balancing request, the ended contract year."},
 		{"Amount", 16, kMoney, "The amount requested."},
-		{"Status", 12, kText, "SUBMITTED, QUERIED, RESPONDED, APPROVED, PAID, REJECTED or WITHDRAWN."},
+		{"Status", 12, kText, "The status at the end of the data-as-at day: SUBMITTED, QUERIED, RESPONDED, APPROVED, PAID, REJECTED or WITHDRAWN."},
 		{"In period", 9, kText, "Yes when submitted in the return's month; other rows are earlier in the contract year (year to date)."},
 		{"Submitted", 17, kTime, "When the prime submitted it."},
 		{"Decided", 17, kTime, "When it was approved or rejected."},
@@ -27,7 +27,7 @@ func paymentsSheet(ds *dataset) sheet {
 			if r.Kind == "MONTHLY" {
 				month = r.Period.First()
 			}
-			if err := emit([]any{r.ID.String(), r.ContractReference, r.Kind, month, optInt(r.Year), r.Amount, r.Status, yesNo(inPeriod),
+			if err := emit([]any{r.ID.String(), r.ContractReference, r.Kind, month, optInt(r.Year), r.Amount, r.StatusAsAt, yesNo(inPeriod),
 				r.SubmittedAt, r.DecidedAt, r.PaidOn, r.InvoiceReference, r.RemittanceReference, r.Queries}); err != nil {
 				return err
 			}
