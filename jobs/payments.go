@@ -14,8 +14,8 @@ var errNoPayments = errors.New("the payments service is not wired into jobs.Deps
 
 // addPaymentWorkers registers the workers of the payment clocks and year-end settlement.
 func addPaymentWorkers(w *river.Workers, d Deps) {
-	river.AddWorker(w, &PaymentClocksWorker{deps: d})
-	river.AddWorker(w, &SettleYearsWorker{deps: d})
+	river.AddWorker(w, NewPaymentClocksWorker(d))
+	river.AddWorker(w, NewSettleYearsWorker(d))
 }
 
 // paymentJobs runs the payment clocks hourly and the year-end settlement every six hours, both also
@@ -46,6 +46,9 @@ type PaymentClocksWorker struct {
 	river.WorkerDefaults[PaymentClocksArgs]
 	deps Deps
 }
+
+// NewPaymentClocksWorker returns the worker (for tests and wiring).
+func NewPaymentClocksWorker(d Deps) *PaymentClocksWorker { return &PaymentClocksWorker{deps: d} }
 
 // Work implements river.Worker.
 func (w *PaymentClocksWorker) Work(ctx context.Context, _ *river.Job[PaymentClocksArgs]) error {
@@ -79,6 +82,9 @@ type SettleYearsWorker struct {
 	river.WorkerDefaults[SettleYearsArgs]
 	deps Deps
 }
+
+// NewSettleYearsWorker returns the worker (for tests and wiring).
+func NewSettleYearsWorker(d Deps) *SettleYearsWorker { return &SettleYearsWorker{deps: d} }
 
 // Work implements river.Worker.
 func (w *SettleYearsWorker) Work(ctx context.Context, _ *river.Job[SettleYearsArgs]) error {

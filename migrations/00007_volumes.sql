@@ -57,6 +57,8 @@ CREATE TABLE returns (
     CHECK ((scope = 'region') = (region_code IS NOT NULL))
 );
 CREATE INDEX returns_list_idx ON returns (created_at DESC, id DESC);
+-- A workbook is a zip archive already: store it out of line without compressing it again.
+ALTER TABLE returns ALTER COLUMN content SET STORAGE EXTERNAL;
 
 -- +goose Down
 DROP TABLE returns;

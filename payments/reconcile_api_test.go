@@ -113,7 +113,7 @@ func TestNinetyPercentAlertRaisedOnce(t *testing.T) {
 		} `json:"items"`
 	}
 	b.env.Get(commissioner.Token, "/api/v1/alerts?kind=NINETY_PERCENT").Expect(http.StatusOK).JSON(&alerts)
-	if len(alerts.Items) != 1 || alerts.Items[0].Reference != "PWB-J-ALERT" {
+	if len(alerts.Items) != 1 || alerts.Items[0].Reference != "PWB-J-ALERT" || alerts.Items[0].Kind != "NINETY_PERCENT" {
 		t.Fatalf("NINETY_PERCENT alerts after three runs: %+v", alerts.Items)
 	}
 	var notes struct {

@@ -49,7 +49,7 @@ func NewService(db *gorm.DB, cfg Config) *Service {
 }
 
 // Today is the service's current UK calendar date.
-func (s *Service) Today() calendar.Date { return calendar.Today(s.cfg.Now()) }
+func (s *Service) Today() calendar.Date { return referrals.LondonDate(s.cfg.Now()) }
 
 // scopeOf returns what the actor may see of volumes: admins everything, commissioners their regions,
 // supplier users the contracts their organisation is prime on; practitioners nothing.

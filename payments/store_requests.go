@@ -336,7 +336,8 @@ type RequestRow struct {
 	Status     RequestStatus
 	StatusAsAt RequestStatus
 	// SubmittedAt and DecidedAt (approval or rejection; nil before) are instants; SubmittedOn and
-	// DecidedOn their UK calendar dates. PaidOn is the payment date (zero unless paid by to).
+	// DecidedOn their UK calendar dates. PaidOn is the payment date (zero unless paid). Like Status,
+	// they are as the request stands now, even when after to.
 	SubmittedAt         time.Time
 	DecidedAt           *time.Time
 	SubmittedOn         calendar.Date
@@ -399,9 +400,7 @@ func RequestsForReturn(ctx context.Context, db *gorm.DB, contractIDs []uuid.UUID
 		if r.YearNumber != nil {
 			rr.Year = *r.YearNumber
 		}
-		if r.PaidOn != nil && !r.PaidOn.After(to) {
-			rr.PaidOn = *r.PaidOn
-		}
+		rr.PaidOn = dateOf(r.PaidOn)
 		if rr.StatusAsAt == "" {
 			rr.StatusAsAt = rr.Status
 		}

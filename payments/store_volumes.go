@@ -164,7 +164,7 @@ type AlertParams struct {
 }
 
 type alertListRow struct {
-	alertRow
+	Alert      alertRow `gorm:"embedded"`
 	Reference  string
 	RegionCode string
 }
@@ -198,9 +198,10 @@ func listAlerts(ctx context.Context, db *gorm.DB, sc scope, p AlertParams) (page
 	}
 	out := make([]Alert, len(rows))
 	for i, r := range rows {
-		out[i] = Alert{ID: r.ID, ContractID: r.ContractID, Reference: r.Reference, RegionCode: r.RegionCode, YearNumber: r.YearNumber,
-			Kind: contracts.AlertKind(r.Kind), RaisedAt: r.RaisedAt.UTC(), AsOf: r.AsOf, CountedYTD: r.CountedYTD,
-			Projected: r.Projected, Cap: r.VolumeCap, Message: r.Message}
+		a := r.Alert
+		out[i] = Alert{ID: a.ID, ContractID: a.ContractID, Reference: r.Reference, RegionCode: r.RegionCode, YearNumber: a.YearNumber,
+			Kind: contracts.AlertKind(a.Kind), RaisedAt: a.RaisedAt.UTC(), AsOf: a.AsOf, CountedYTD: a.CountedYTD,
+			Projected: a.Projected, Cap: a.VolumeCap, Message: a.Message}
 	}
 	return page.Build(out, p.Page.Limit, func(a Alert) any { after.ID = a.ID; return after }), nil
 }

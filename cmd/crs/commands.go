@@ -150,7 +150,8 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 }
 
 func (a *app) seedDemo(ctx context.Context) ([]demo.Account, error) {
-	return demo.Seed(ctx, demo.Deps{DB: a.db.Gorm, Auth: a.auth, Ref: a.ref, Suppliers: a.suppliers, Contracts: a.contracts, Password: a.cfg.DemoPassword})
+	return demo.Seed(ctx, demo.Deps{DB: a.db.Gorm, Auth: a.auth, Ref: a.ref, Suppliers: a.suppliers, Contracts: a.contracts, Password: a.cfg.DemoPassword,
+		Pool: a.db.Pool})
 }
 
 func printAccounts(e env, accounts []demo.Account, password string) {

@@ -57,23 +57,30 @@ type recovery struct {
 	Reference   *string
 }
 
-// gather reads the dataset of a return as at the period's last day (today for the current month).
-func gather(ctx context.Context, db *gorm.DB, ref *reference.Data, svc *payments.Service, r Return, today calendar.Date) (*dataset, error) {
+// asOfDay is the day a return's figures are as at: the period's last day, or today for the current
+// month.
+func asOfDay(r Return, today calendar.Date) calendar.Date {
 	asOf := r.Period.Last()
 	if asOf.After(today) {
 		asOf = today
 	}
-	ds := &dataset{Scope: r.Scope, Region: r.Region, Period: r.Period, AsOf: asOf, GeneratedAt: time.Now().UTC(), Ref: ref}
-	if reg, ok := ref.Region(r.Region); ok {
-		ds.RegionName = reg.Name
-	}
+	return asOf
+}
+
+// portfolioOf reads the contracts a return covers: those of its scope live on a day of its period.
+func portfolioOf(ctx context.Context, db *gorm.DB, r Return, asOf calendar.Date) ([]contracts.WithYears, error) {
 	f := contracts.PortfolioFilter{ActiveFrom: r.Period.First(), ActiveTo: asOf}
 	if r.Scope == ScopeRegion {
 		f.Regions = []string{r.Region}
 	}
-	portfolio, err := contracts.LoadPortfolio(ctx, db, f)
-	if err != nil {
-		return nil, err
+	return contracts.LoadPortfolio(ctx, db, f)
+}
+
+// gather reads the dataset of a return of the portfolio as at the day.
+func gather(ctx context.Context, db *gorm.DB, ref *reference.Data, r Return, asOf calendar.Date, portfolio []contracts.WithYears) (*dataset, error) {
+	ds := &dataset{Scope: r.Scope, Region: r.Region, Period: r.Period, AsOf: asOf, GeneratedAt: time.Now().UTC(), Ref: ref}
+	if reg, ok := ref.Region(r.Region); ok {
+		ds.RegionName = reg.Name
 	}
 	var current, ended []referrals.Window
 	type endedRef struct {
@@ -128,10 +135,7 @@ func gather(ctx context.Context, db *gorm.DB, ref *reference.Data, svc *payments
 		}
 		cf.Ended = append(cf.Ended, payments.BuildPicture(cf.WithYears, er.year, vols[ended[i]], asOf, paid))
 	}
-	ids := make([]uuid.UUID, len(portfolio))
-	for i, c := range portfolio {
-		ids[i] = c.ID
-	}
+	ids := idsOf(portfolio)
 	if ds.Alerts, err = alertsFor(ctx, db, ids, asOf); err != nil {
 		return nil, err
 	}
@@ -153,10 +157,9 @@ func gather(ctx context.Context, db *gorm.DB, ref *reference.Data, svc *payments
 	return ds, nil
 }
 
-// contractIDs lists the dataset's contracts.
-func (ds *dataset) contractIDs() []uuid.UUID {
-	out := make([]uuid.UUID, len(ds.Contracts))
-	for i, c := range ds.Contracts {
+func idsOf(portfolio []contracts.WithYears) []uuid.UUID {
+	out := make([]uuid.UUID, len(portfolio))
+	for i, c := range portfolio {
 		out[i] = c.ID
 	}
 	return out

@@ -37,7 +37,7 @@ func setup(t *testing.T) *testBundle {
 	env := apitest.New(t)
 	clock := func() time.Time { return env.Now() }
 	pay := payments.NewService(env.DB.Gorm, payments.Config{Inserter: env.Inserter, Now: clock})
-	svc := returns.NewService(env.DB.Gorm, returns.Config{Reference: env.Ref, Payments: pay, Inserter: env.Inserter, Now: clock})
+	svc := returns.NewService(env.DB.Gorm, returns.Config{Pool: env.DB.Pool, Reference: env.Ref, Payments: pay, Inserter: env.Inserter, Now: clock})
 	returns.Register(env.Server.API, returns.NewHandler(svc))
 	payments.Register(env.Server.API, payments.NewHandler(pay))
 	return &testBundle{env: env, svc: svc, payments: pay, admin: env.Admin()}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 
 	"github.com/crsplatform/crs/internal/actor"
@@ -22,10 +23,13 @@ import (
 	"github.com/crsplatform/crs/internal/queue"
 	"github.com/crsplatform/crs/internal/reference"
 	"github.com/crsplatform/crs/payments"
+	"github.com/crsplatform/crs/referrals"
 )
 
 // Config configures the service.
 type Config struct {
+	// Pool streams the Referrals sheet's rows (the same pool as the GORM handle).
+	Pool      *pgxpool.Pool
 	Reference *reference.Data
 	Payments  *payments.Service
 	Inserter  *queue.Inserter
@@ -90,7 +94,7 @@ func (s *Service) Request(ctx context.Context, a actor.Actor, p RequestParams) (
 	}
 	period, perr := calendar.ParseMonth(strings.TrimSpace(p.Period))
 	if f.Check(perr == nil, "period", "invalid_period", "period must be a month, YYYY-MM") {
-		f.Check(!period.After(calendar.Today(s.cfg.Now()).CalendarMonth()), "period", "period_in_future", "a return cannot be for a month that has not started")
+		f.Check(!period.After(referrals.LondonDate(s.cfg.Now()).CalendarMonth()), "period", "period_in_future", "a return cannot be for a month that has not started")
 	}
 	if err := f.Err("the return request is not valid"); err != nil {
 		return Return{}, err
@@ -207,23 +211,42 @@ func (s *Service) regionName(code string) string {
 	return ""
 }
 
-// build gathers the dataset and writes the workbook.
+// sheetOrder is the order of the workbook's tabs after the ReadMe.
+var sheetOrder = []string{"Summary", "Bands", "Monthly volumes", "Payments", "Queries", "Reconciliation", "Supply chain", "Referrals", "Alerts", "Checks"}
+
+// build gathers the dataset and writes the workbook. The Referrals sheet, the largest by far, needs
+// only the contracts and the period: it is written while the figures are gathered on other
+// connections, and the sheets built from the figures follow.
 func (s *Service) build(ctx context.Context, r Return) (*bytes.Buffer, error) {
-	ds, err := gather(ctx, s.db, s.cfg.Reference, s.cfg.Payments, r, calendar.Today(s.cfg.Now()))
+	asOf := asOfDay(r, referrals.LondonDate(s.cfg.Now()))
+	portfolio, err := portfolioOf(ctx, s.db, r, asOf)
 	if err != nil {
 		return nil, err
 	}
+	var (
+		ds        *dataset
+		gatherErr error
+		done      = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		ds, gatherErr = gather(ctx, s.db, s.cfg.Reference, r, asOf, portfolio)
+	}()
 	var buf bytes.Buffer
-	if err := writeWorkbook(&buf, metaOf(ds), sheetsOf(ctx, s.db, ds)); err != nil {
+	err = writeWorkbook(&buf, sheetOrder, []sheet{referralsSheet(ctx, s.cfg.Pool, idsOf(portfolio), r.Period.First(), asOf)},
+		func() ([][2]string, []sheet, error) {
+			<-done
+			if gatherErr != nil {
+				return nil, nil, gatherErr
+			}
+			return metaOf(ds), []sheet{summarySheet(ds), bandsSheet(ds), monthlySheet(ds), paymentsSheet(ds), queriesSheet(ds),
+				reconciliationSheet(ds), supplyChainSheet(ds), alertsSheet(ds), checksSheet(ds, runChecks(ds))}, nil
+		})
+	<-done // never leave the gathering running
+	if err != nil {
 		return nil, err
 	}
 	return &buf, nil
-}
-
-// sheetsOf lists the workbook's sheets after the ReadMe, in order.
-func sheetsOf(ctx context.Context, db *gorm.DB, ds *dataset) []sheet {
-	return []sheet{summarySheet(ds), bandsSheet(ds), monthlySheet(ds), paymentsSheet(ds), queriesSheet(ds), reconciliationSheet(ds),
-		supplyChainSheet(ds), referralsSheet(ctx, db, ds), alertsSheet(ds), checksSheet(ds, runChecks(ds))}
 }
 
 func metaOf(ds *dataset) [][2]string {
@@ -243,7 +266,7 @@ func metaOf(ds *dataset) [][2]string {
 
 // RequestMonthly queues the national and every regional return for the month before today.
 func (s *Service) RequestMonthly(ctx context.Context) ([]Return, error) {
-	prev := calendar.Today(s.cfg.Now()).CalendarMonth().Prev().String()
+	prev := referrals.LondonDate(s.cfg.Now()).CalendarMonth().Prev().String()
 	sys := actor.System("monthly-returns")
 	var out []Return
 	r, err := s.Request(ctx, sys, RequestParams{Scope: string(ScopeNational), Period: prev})

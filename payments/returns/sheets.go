@@ -7,7 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"gorm.io/gorm"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/calendar"
@@ -224,7 +225,7 @@ func supplyChainSheet(ds *dataset) sheet {
 	}}
 }
 
-func referralsSheet(ctx context.Context, db *gorm.DB, ds *dataset) sheet {
+func referralsSheet(ctx context.Context, pool *pgxpool.Pool, ids []uuid.UUID, from, to calendar.Date) sheet {
 	return sheet{name: "Referrals", table: "Referrals", columns: []column{
 		{"Referral reference", 14, kText, "The referral's reference; no names or case reference numbers are included."},
 		{"Contract reference", 26, kText, "The contract referred to."},
@@ -246,7 +247,7 @@ func referralsSheet(ctx context.Context, db *gorm.DB, ds *dataset) sheet {
 		errc := make(chan error, 1)
 		go func() {
 			defer close(ch)
-			errc <- eachReferral(ctx, db, ds.contractIDs(), ds.Period.First(), ds.AsOf, func(r referralRow) error {
+			errc <- eachReferral(ctx, pool, ids, from, to, func(r referralRow) error {
 				select {
 				case ch <- r:
 					return nil

@@ -202,8 +202,10 @@ func writeSheet(f *excelize.File, st styles, sh sheet) error {
 	return sw.Flush()
 }
 
-// writeWorkbook writes the ReadMe and then every sheet, and the workbook to w.
-func writeWorkbook(w io.Writer, meta [][2]string, sheets []sheet) error {
+// writeWorkbook writes a workbook to w: its tabs in the order named (after the ReadMe), the early
+// sheets first, then the sheets late returns (with the ReadMe's facts) once it can, then the ReadMe
+// defining every column. Early sheets need nothing late computes, so the two can overlap.
+func writeWorkbook(w io.Writer, order []string, early []sheet, late func() ([][2]string, []sheet, error)) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	st, err := newStyles(f)
@@ -213,18 +215,35 @@ func writeWorkbook(w io.Writer, meta [][2]string, sheets []sheet) error {
 	if err := f.SetSheetName("Sheet1", "ReadMe"); err != nil {
 		return err
 	}
-	for _, sh := range sheets {
-		if _, err := f.NewSheet(sh.name); err != nil {
-			return fmt.Errorf("sheet %s: %w", sh.name, err)
+	for _, name := range order {
+		if _, err := f.NewSheet(name); err != nil {
+			return fmt.Errorf("sheet %s: %w", name, err)
 		}
 	}
-	if err := writeReadMe(f, st, meta, sheets); err != nil {
-		return err
-	}
-	for _, sh := range sheets {
+	for _, sh := range early {
 		if err := writeSheet(f, st, sh); err != nil {
 			return err
 		}
+	}
+	meta, rest, err := late()
+	if err != nil {
+		return err
+	}
+	for _, sh := range rest {
+		if err := writeSheet(f, st, sh); err != nil {
+			return err
+		}
+	}
+	byName := map[string]sheet{}
+	for _, sh := range append(append([]sheet{}, early...), rest...) {
+		byName[sh.name] = sh
+	}
+	all := make([]sheet, 0, len(order))
+	for _, name := range order {
+		all = append(all, byName[name])
+	}
+	if err := writeReadMe(f, st, meta, all); err != nil {
+		return err
 	}
 	f.SetActiveSheet(0)
 	if _, err := f.WriteTo(w); err != nil {

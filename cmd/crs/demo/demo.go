@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 
-	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/contracts"
+	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/auth"
 	"github.com/crsplatform/crs/internal/reference"
 	"github.com/crsplatform/crs/suppliers"
@@ -33,6 +35,10 @@ type Deps struct {
 	Contracts *contracts.Service
 	// Password is the demo accounts' password.
 	Password string
+	// Pool carries the bulk loads (COPY); when nil they use a connection of DB.
+	Pool *pgxpool.Pool
+	// Now is the clock the demo's dates are relative to; time.Now when nil.
+	Now func() time.Time
 }
 
 // Empty reports whether the database holds no users yet (a fresh database gets the demo dataset).
@@ -95,6 +101,12 @@ func Seed(ctx context.Context, d Deps) ([]Account, error) {
 		if _, err := d.Auth.CreateUser(ctx, sys, params); err != nil {
 			return nil, fmt.Errorf("seed %s: %w", p.email, err)
 		}
+	}
+	if err := seedPayments(ctx, d, cat); err != nil { // after the accounts: requests are submitted and reviewed by them
+		return nil, err
+	}
+	if err := seedReferrals(ctx, d, cat); err != nil { // after the accounts: the demo supplier users are caseworkers
+		return nil, err
 	}
 	return Accounts(ctx, d.DB)
 }
