@@ -24,7 +24,8 @@ import (
 	"github.com/crsplatform/crs/referrals"
 )
 
-// The demo referrals: about twelve months of them on every demo contract, up to yesterday, in the
+// The demo referrals: every demo contract's referrals from the start of the contract year before the
+// current one (so at least twelve months, and the last ended year whole) up to yesterday, in the
 // states their age and chance give them, with every column, appointment, action plan, end-of-service
 // report and a few case notes that their status implies, written as the referrals service writes
 // them (store.go, store_workflow.go, service_*.go). Each referral's whole workflow is planned first
@@ -40,7 +41,7 @@ import (
 // and these rows were not made that way. A demo referral's history endpoint answers an empty
 // timeline; its detail, lists, timeliness and counting are complete.
 //
-// Sizing (DOMAIN, "Sizing a realistic dataset"): each contract receives, over the last twelve months,
+// Sizing (DOMAIN, "Sizing a realistic dataset"): each contract receives, pro rata over the period,
 // its estimated annual referrals times a utilisation factor from 0.5 to 1.1. The factor is drawn as
 // 0.5 + 0.6 * cbrt(u), not uniformly: the demo contracts' estimates add up to about 78,600 a year,
 // so uniform factors (mean 0.8) would give about 63,000, below DOMAIN's national 70,000 to 90,000; the
@@ -246,14 +247,22 @@ func seedReferrals(ctx context.Context, d Deps, cat *catalogue) error {
 		return fmt.Errorf("demo referrals: %w", err)
 	}
 	today := referrals.LondonDate(now)
-	base := today.AddDays(-400)
+	// Referrals start with the contract year before the current one, so that the last ended year is
+	// complete (its year-end settlement then reflects the demo's volumes, not a missing half-year).
+	firstDay := today.AddYears(-1)
+	if years, err := contracts.Years(serviceStart, extension1[1]); err == nil {
+		if y, ok := contracts.YearOn(years, firstDay); ok {
+			firstDay = y.Start
+		}
+	}
+	base := firstDay.AddDays(-30)
 	pcg := rand.NewPCG(0, 0)
 	g := &referralSeed{main: rand.New(rand.NewPCG(rsSeed[0], rsSeed[1])), pcg: pcg, per: rand.New(pcg), ref: d.Ref, cat: cat, london: london, now: now,
 		cal: &rsCal{base: base}, practitioners: map[string][]uuid.UUID{}, caseworkers: map[*supplierPlan][]uuid.UUID{},
 		crns: map[string]bool{}, refs: map[string]bool{}}
 	g.r = g.main
 	g.today = base.DaysUntil(today)
-	g.first = base.DaysUntil(today.AddYears(-1))
+	g.first = base.DaysUntil(firstDay)
 	if err := g.loadDemoUsers(ctx, d); err != nil {
 		return err
 	}
