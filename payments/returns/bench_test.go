@@ -131,7 +131,7 @@ func BenchmarkReturnMillionReferrals(b *testing.B) {
 		b.Fatal(err)
 	}
 	s := time.Now()
-	if _, err := gather(ctx, db, ref, r.ret(), asOf, portfolio); err != nil {
+	if _, err := gather(ctx, db, ref, r.ret(), asOf, today, portfolio); err != nil {
 		b.Fatal(err)
 	}
 	tGather := time.Since(s)

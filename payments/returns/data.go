@@ -76,8 +76,9 @@ func portfolioOf(ctx context.Context, db *gorm.DB, r Return, asOf calendar.Date)
 	return contracts.LoadPortfolio(ctx, db, f)
 }
 
-// gather reads the dataset of a return of the portfolio as at the day.
-func gather(ctx context.Context, db *gorm.DB, ref *reference.Data, r Return, asOf calendar.Date, portfolio []contracts.WithYears) (*dataset, error) {
+// gather reads the dataset of a return of the portfolio: volumes as at asOf, payments as they stand on
+// generatedOn.
+func gather(ctx context.Context, db *gorm.DB, ref *reference.Data, r Return, asOf, generatedOn calendar.Date, portfolio []contracts.WithYears) (*dataset, error) {
 	ds := &dataset{Scope: r.Scope, Region: r.Region, Period: r.Period, AsOf: asOf, GeneratedAt: time.Now().UTC(), Ref: ref}
 	if reg, ok := ref.Region(r.Region); ok {
 		ds.RegionName = reg.Name
@@ -148,11 +149,29 @@ func gather(ctx context.Context, db *gorm.DB, ref *reference.Data, r Return, asO
 			yearStart = cf.Year.Start
 		}
 	}
-	if ds.Requests, err = payments.RequestsForReturn(ctx, db, ids, yearStart, asOf); err != nil {
+	// Payments are monthly in arrears: a month's request comes after the month ends, so the Payments
+	// and Queries sheets show the requests for the months up to the period (and balancing requests)
+	// as they stand when the return is generated, not as at the period's last day.
+	requests, err := payments.RequestsForReturn(ctx, db, ids, yearStart, generatedOn)
+	if err != nil {
 		return nil, fmt.Errorf("payment requests: %w", err)
 	}
-	if ds.Queries, err = payments.QueriesForReturn(ctx, db, ids, yearStart, asOf); err != nil {
+	kept := map[uuid.UUID]bool{}
+	for _, q := range requests {
+		if q.Kind == payments.KindMonthly && q.Period.After(r.Period) {
+			continue
+		}
+		ds.Requests = append(ds.Requests, q)
+		kept[q.ID] = true
+	}
+	queries, err := payments.QueriesForReturn(ctx, db, ids, yearStart, generatedOn)
+	if err != nil {
 		return nil, fmt.Errorf("payment queries: %w", err)
+	}
+	for _, q := range queries {
+		if kept[q.RequestID] {
+			ds.Queries = append(ds.Queries, q)
+		}
 	}
 	return ds, nil
 }

@@ -218,7 +218,8 @@ var sheetOrder = []string{"Summary", "Bands", "Monthly volumes", "Payments", "Qu
 // only the contracts and the period: it is written while the figures are gathered on other
 // connections, and the sheets built from the figures follow.
 func (s *Service) build(ctx context.Context, r Return) (*bytes.Buffer, error) {
-	asOf := asOfDay(r, referrals.LondonDate(s.cfg.Now()))
+	today := referrals.LondonDate(s.cfg.Now())
+	asOf := asOfDay(r, today)
 	portfolio, err := portfolioOf(ctx, s.db, r, asOf)
 	if err != nil {
 		return nil, err
@@ -230,7 +231,7 @@ func (s *Service) build(ctx context.Context, r Return) (*bytes.Buffer, error) {
 	)
 	go func() {
 		defer close(done)
-		ds, gatherErr = gather(ctx, s.db, s.cfg.Reference, r, asOf, portfolio)
+		ds, gatherErr = gather(ctx, s.db, s.cfg.Reference, r, asOf, today, portfolio)
 	}()
 	var buf bytes.Buffer
 	err = writeWorkbook(&buf, sheetOrder, []sheet{referralsSheet(ctx, s.cfg.Pool, idsOf(portfolio), r.Period.First(), asOf)},
@@ -258,7 +259,8 @@ func metaOf(ds *dataset) [][2]string {
 		{"Scope", scope},
 		{"Period", ds.Period.First().Time().Format("January 2006") + " (" + ds.Period.String() + "), with contract-year-to-date figures"},
 		{"Generated at", ds.GeneratedAt.Format("02/01/2006 15:04 UTC")},
-		{"Data as at", ds.AsOf.Time().Format("02/01/2006") + ": volumes, pictures and payments as at the end of this day"},
+		{"Data as at", ds.AsOf.Time().Format("02/01/2006") + ": volumes, bands, pictures, paid-to-date and reconciliation as at the end of this day"},
+		{"Payments and queries", "Requests for the months up to the period (paid monthly in arrears, so submitted after each month) and balancing requests, as they stand when the return was generated"},
 		{"Contracts", fmt.Sprint(len(ds.Contracts))},
 		{"Money", "Pounds sterling (GBP); dates are dd/mm/yyyy"},
 	}

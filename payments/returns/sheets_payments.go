@@ -2,6 +2,7 @@ package returns
 
 import (
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/payments"
 )
 
 func paymentsSheet(ds *dataset) sheet {
@@ -12,8 +13,8 @@ func paymentsSheet(ds *dataset) sheet {
 		{"Month", 12, kDate, "For a monthly request, the month requested (its first day)."},
 		{"Contract year", 9, kInt, "For a balancing request, the ended contract year."},
 		{"Amount", 16, kMoney, "The amount requested."},
-		{"Status", 12, kText, "The status at the end of the data-as-at day: SUBMITTED, QUERIED, RESPONDED, APPROVED, PAID, REJECTED or WITHDRAWN."},
-		{"In period", 9, kText, "Yes when submitted in the return's month; other rows are earlier in the contract year (year to date)."},
+		{"Status", 12, kText, "The status when the return was generated: SUBMITTED, QUERIED, RESPONDED, APPROVED, PAID, REJECTED or WITHDRAWN."},
+		{"In period", 9, kText, "Yes for the request for the return's month; other rows are for earlier months of the contract year (year to date) or balancing requests."},
 		{"Submitted", 17, kTime, "When the prime submitted it."},
 		{"Decided", 17, kTime, "When it was approved or rejected."},
 		{"Paid on", 12, kDate, "The payment date, once paid."},
@@ -22,7 +23,7 @@ func paymentsSheet(ds *dataset) sheet {
 		{"Queries", 8, kInt, "How many queries the commissioner raised on it."},
 	}, rows: func(emit func([]any) error) error {
 		for _, r := range ds.Requests {
-			inPeriod := calendar.DateOf(r.SubmittedAt).CalendarMonth() == ds.Period
+			inPeriod := r.Kind == payments.KindMonthly && r.Period == ds.Period
 			var month calendar.Date
 			if r.Kind == "MONTHLY" {
 				month = r.Period.First()
