@@ -87,11 +87,10 @@ func (b *testBundle) supplier(o supplierOpts) uuid.UUID {
 	if err != nil {
 		t.Fatalf("insert supplier: %v", err)
 	}
-	switch {
-	case o.Quals == nil:
+	if o.Quals == nil {
 		err = db.Exec(`INSERT INTO supplier_qualifications (supplier_id, service_category_code, region_code, created_at)
 			SELECT ?, c.code, r.code, ? FROM service_categories c CROSS JOIN regions r`, id, now).Error
-	default:
+	} else {
 		for _, q := range o.Quals {
 			if q == "none" {
 				continue

@@ -3,7 +3,6 @@ package payments
 import (
 	"fmt"
 	"maps"
-	"slices"
 
 	"github.com/google/uuid"
 
@@ -162,9 +161,4 @@ func AlertMessage(p Picture, kind contracts.AlertKind) string {
 		return fmt.Sprintf("%s year %d has reached its cap of %d referrals: new referrals are refused unless the cap is varied.", p.Reference, p.Year.Number, p.Cap)
 	}
 	return fmt.Sprintf("%s year %d: %s", p.Reference, p.Year.Number, kind)
-}
-
-// sortedKeys returns a map's keys in order, for stable output.
-func sortedKeys(m map[string]int) []string {
-	return slices.Sorted(maps.Keys(m))
 }

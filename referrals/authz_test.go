@@ -23,7 +23,6 @@ type want struct {
 
 var (
 	ok         = want{status: http.StatusOK}
-	created    = want{status: http.StatusCreated}
 	hidden     = want{http.StatusNotFound, "not_found", "referral"}
 	roleDenied = want{http.StatusForbidden, "role_not_allowed", ""}
 	notOwner   = want{http.StatusForbidden, "not_referral_owner", ""}

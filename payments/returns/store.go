@@ -278,11 +278,3 @@ func eachReferralOf(ctx context.Context, pool *pgxpool.Pool, contractID uuid.UUI
 	}
 	return nil
 }
-
-func uuidStrings(ids []uuid.UUID) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = id.String()
-	}
-	return out
-}
