@@ -11,10 +11,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/httpserver"
-	"github.com/crsplatform/crs/internal/ids"
 	"github.com/crsplatform/crs/suppliers"
 )
 
@@ -27,74 +25,7 @@ type Handler struct {
 func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 
 // parser parses the strings a request carries (ids, dates) into field errors.
-type parser struct{ f apperr.Fields }
-
-func (p *parser) date(field, s string) calendar.Date {
-	if s == "" {
-		return calendar.Date{}
-	}
-	d, err := calendar.ParseDate(s)
-	if err != nil {
-		p.f.Add(field, "invalid_date", field+" must be a date written YYYY-MM-DD")
-	}
-	return d
-}
-
-func (p *parser) datePtr(field string, s *string) *calendar.Date {
-	if s == nil {
-		return nil
-	}
-	d := p.date(field, *s)
-	return &d
-}
-
-func (p *parser) id(field, s string) uuid.UUID {
-	if s == "" {
-		return uuid.Nil
-	}
-	id, err := ids.Parse(s)
-	if err != nil {
-		p.f.Add(field, "invalid_id", field+" must be a UUID")
-	}
-	return id
-}
-
-func (p *parser) err() error { return p.f.Err("the request has invalid values") }
-
-// nullable is a PATCH field that may be absent (left as it is), null (cleared) or a value.
-type nullable[T any] struct {
-	set   bool
-	value *T
-}
-
-// UnmarshalJSON records that the field was sent, and its value unless null.
-func (n *nullable[T]) UnmarshalJSON(b []byte) error {
-	n.set = true
-	if string(b) == "null" {
-		return nil
-	}
-	var v T
-	if err := json.Unmarshal(b, &v); err != nil {
-		return fmt.Errorf("a field has the wrong type: want %s or null", jsonType[T]())
-	}
-	n.value = &v
-	return nil
-}
-
-// OpenAPISchema documents the field as its type or null.
-func (nullable[T]) OpenAPISchema() map[string]any {
-	return map[string]any{"type": []any{jsonType[T](), "null"}}
-}
-
-func jsonType[T any]() string {
-	var zero T
-	switch any(zero).(type) {
-	case int, int64:
-		return "integer"
-	default:
-		return "string"
-	}
-}
+type parser struct{ httpserver.Parser }
 
 type eligibilityRequest struct {
 	Sexes    []string `json:"sexes" doc:"MALE and/or FEMALE"`
@@ -131,7 +62,7 @@ func extensionsOf(p *parser, reqs []extensionRequest) []Extension {
 	out := make([]Extension, len(reqs))
 	for i, e := range reqs {
 		path := fmt.Sprintf("extensions[%d]", i)
-		out[i] = Extension{Number: i + 1, Start: p.date(path+".start_date", e.StartDate), End: p.date(path+".end_date", e.EndDate), Taken: e.Taken}
+		out[i] = Extension{Number: i + 1, Start: p.Date(path+".start_date", e.StartDate), End: p.Date(path+".end_date", e.EndDate), Taken: e.Taken}
 	}
 	return out
 }
@@ -295,16 +226,16 @@ func (h *Handler) create(c echo.Context) error {
 	var p parser
 	params := CreateParams{
 		Reference: req.Reference, ContractTypeCode: req.ContractTypeCode, RegionCode: req.RegionCode, PCCAreaCode: req.PCCAreaCode,
-		PrimeSupplierID: p.id("prime_supplier_id", req.PrimeSupplierID), CoCommissionerName: req.CoCommissionerName,
+		PrimeSupplierID: p.OptionalID("prime_supplier_id", req.PrimeSupplierID), CoCommissionerName: req.CoCommissionerName,
 		CoCommissionerShareBP: req.CoCommissionerShareBP, Eligibility: req.Eligibility.eligibility(),
-		Start: p.date("start_date", req.StartDate), End: p.date("end_date", req.EndDate), Extensions: extensionsOf(&p, req.Extensions),
-		WindowOpens: p.date("referral_window_opens", req.ReferralWindowOpens), WindowCloses: p.date("referral_window_closes", req.ReferralWindowCloses),
+		Start: p.Date("start_date", req.StartDate), End: p.Date("end_date", req.EndDate), Extensions: extensionsOf(&p, req.Extensions),
+		WindowOpens: p.Date("referral_window_opens", req.ReferralWindowOpens), WindowCloses: p.Date("referral_window_closes", req.ReferralWindowCloses),
 		ReferralMailbox: req.ReferralMailbox, Description: req.Description,
 	}
 	for i, s := range req.SubcontractorIDs {
-		params.SubcontractorIDs = append(params.SubcontractorIDs, p.id(fmt.Sprintf("subcontractor_ids[%d]", i), s))
+		params.SubcontractorIDs = append(params.SubcontractorIDs, p.OptionalID(fmt.Sprintf("subcontractor_ids[%d]", i), s))
 	}
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return err
 	}
 	ct, err := h.svc.Create(httpserver.Ctx(c), httpserver.MustActor(c), params)
@@ -364,16 +295,16 @@ func (h *Handler) list(c echo.Context) error {
 }
 
 type updateRequest struct {
-	StartDate             *string             `json:"start_date,omitempty"`
-	EndDate               *string             `json:"end_date,omitempty"`
-	ReferralWindowOpens   *string             `json:"referral_window_opens,omitempty"`
-	ReferralWindowCloses  *string             `json:"referral_window_closes,omitempty"`
-	Eligibility           *eligibilityRequest `json:"eligibility,omitempty" doc:"replaces the whole eligibility"`
-	CoCommissionerName    nullable[string]    `json:"co_commissioner_name,omitzero" doc:"null removes the co-commissioner (with its share)"`
-	CoCommissionerShareBP nullable[int]       `json:"co_commissioner_share_bp,omitzero" doc:"basis points, 0 to 10000; null removes the share"`
-	ReferralMailbox       nullable[string]    `json:"referral_mailbox,omitzero"`
-	Description           nullable[string]    `json:"description,omitzero"`
-	Extensions            *[]extensionRequest `json:"extensions,omitempty" doc:"replaces the list; [] removes every extension"`
+	StartDate             *string                     `json:"start_date,omitempty"`
+	EndDate               *string                     `json:"end_date,omitempty"`
+	ReferralWindowOpens   *string                     `json:"referral_window_opens,omitempty"`
+	ReferralWindowCloses  *string                     `json:"referral_window_closes,omitempty"`
+	Eligibility           *eligibilityRequest         `json:"eligibility,omitempty" doc:"replaces the whole eligibility"`
+	CoCommissionerName    httpserver.Nullable[string] `json:"co_commissioner_name,omitzero" doc:"null removes the co-commissioner (with its share)"`
+	CoCommissionerShareBP httpserver.Nullable[int]    `json:"co_commissioner_share_bp,omitzero" doc:"basis points, 0 to 10000; null removes the share"`
+	ReferralMailbox       httpserver.Nullable[string] `json:"referral_mailbox,omitzero"`
+	Description           httpserver.Nullable[string] `json:"description,omitzero"`
+	Extensions            *[]extensionRequest         `json:"extensions,omitempty" doc:"replaces the list; [] removes every extension"`
 	// Fixed once created; accepted only to refuse them by name.
 	Reference        json.RawMessage `json:"reference,omitempty" doc:"not editable (not_editable)"`
 	ContractTypeCode json.RawMessage `json:"contract_type_code,omitempty" doc:"not editable (not_editable)"`
@@ -401,29 +332,29 @@ func (h *Handler) update(c echo.Context) error {
 		"region_code": req.RegionCode, "pcc_area_code": req.PCCAreaCode, "prime_supplier_id": req.PrimeSupplierID, "subcontractor_ids": req.SubcontractorIDs}
 	for _, field := range slices.Sorted(maps.Keys(fixed)) {
 		if fixed[field] != nil {
-			p.f.Add(field, "not_editable", field+" cannot be changed once the contract is created")
+			p.Add(field, "not_editable", field+" cannot be changed once the contract is created")
 		}
 	}
 	params := UpdateParams{
-		Start: p.datePtr("start_date", req.StartDate), End: p.datePtr("end_date", req.EndDate),
-		WindowOpens: p.datePtr("referral_window_opens", req.ReferralWindowOpens), WindowCloses: p.datePtr("referral_window_closes", req.ReferralWindowCloses),
+		Start: p.DatePtr("start_date", req.StartDate), End: p.DatePtr("end_date", req.EndDate),
+		WindowOpens: p.DatePtr("referral_window_opens", req.ReferralWindowOpens), WindowCloses: p.DatePtr("referral_window_closes", req.ReferralWindowCloses),
 	}
 	if req.Eligibility != nil {
 		e := req.Eligibility.eligibility()
 		params.Eligibility = &e
 	}
-	if req.CoCommissionerName.set {
+	if req.CoCommissionerName.Set {
 		name := ""
-		if req.CoCommissionerName.value != nil {
-			name = *req.CoCommissionerName.value
+		if req.CoCommissionerName.Value != nil {
+			name = *req.CoCommissionerName.Value
 		}
 		params.CoCommissionerName = &name
 		// Removing the co-commissioner removes its share, unless a share is sent (which then fails).
-		params.RemoveCoCommissionerShare = name == "" && !req.CoCommissionerShareBP.set
+		params.RemoveCoCommissionerShare = name == "" && !req.CoCommissionerShareBP.Set
 	}
-	if req.CoCommissionerShareBP.set {
-		params.CoCommissionerShareBP = req.CoCommissionerShareBP.value
-		params.RemoveCoCommissionerShare = req.CoCommissionerShareBP.value == nil
+	if req.CoCommissionerShareBP.Set {
+		params.CoCommissionerShareBP = req.CoCommissionerShareBP.Value
+		params.RemoveCoCommissionerShare = req.CoCommissionerShareBP.Value == nil
 	}
 	params.ReferralMailbox = clearable(req.ReferralMailbox)
 	params.Description = clearable(req.Description)
@@ -431,7 +362,7 @@ func (h *Handler) update(c echo.Context) error {
 		exts := extensionsOf(&p, *req.Extensions)
 		params.Extensions = &exts
 	}
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return err
 	}
 	ct, err := h.svc.Update(httpserver.Ctx(c), httpserver.MustActor(c), id, version, params)
@@ -442,13 +373,13 @@ func (h *Handler) update(c echo.Context) error {
 	return c.JSON(http.StatusOK, contractResponse(ct, h.svc.Today()))
 }
 
-func clearable(n nullable[string]) *string {
-	if !n.set {
+func clearable(n httpserver.Nullable[string]) *string {
+	if !n.Set {
 		return nil
 	}
 	s := ""
-	if n.value != nil {
-		s = *n.value
+	if n.Value != nil {
+		s = *n.Value
 	}
 	return &s
 }
@@ -476,8 +407,8 @@ func (h *Handler) addSubcontractor(c echo.Context) error {
 		return err
 	}
 	var p parser
-	supplierID := p.id("supplier_id", req.SupplierID)
-	if err := p.err(); err != nil {
+	supplierID := p.OptionalID("supplier_id", req.SupplierID)
+	if err := p.Err(); err != nil {
 		return err
 	}
 	s, err := h.svc.AddSubcontractor(httpserver.Ctx(c), httpserver.MustActor(c), id, supplierID, req.Reason)

@@ -197,8 +197,8 @@ func (h *Handler) changeBasisBand(c echo.Context) error {
 		return err
 	}
 	var p parser
-	from := p.date("effective_from", req.EffectiveFrom)
-	if err := p.err(); err != nil {
+	from := p.Date("effective_from", req.EffectiveFrom)
+	if err := p.Err(); err != nil {
 		return err
 	}
 	ch, err := h.svc.ChangeBasisBand(httpserver.Ctx(c), httpserver.MustActor(c), id, n, BasisBandParams{BandNumber: req.BandNumber, Reason: req.Reason, EffectiveFrom: from})

@@ -2,11 +2,9 @@ package referrals
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"reflect"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,7 +14,6 @@ import (
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/httpserver"
-	"github.com/crsplatform/crs/internal/ids"
 )
 
 // Handler serves the referral endpoints.
@@ -28,90 +25,18 @@ type Handler struct {
 func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 
 // parser parses the strings a request carries (ids, dates, enums) into field errors.
-type parser struct{ f apperr.Fields }
-
-func (p *parser) date(field, s string) calendar.Date {
-	if s == "" {
-		return calendar.Date{}
-	}
-	d, err := calendar.ParseDate(s)
-	if err != nil {
-		p.f.Add(field, "invalid_date", field+" must be a date written YYYY-MM-DD")
-	}
-	return d
-}
-
-func (p *parser) id(field, s string) uuid.UUID {
-	id, err := ids.Parse(s)
-	if err != nil {
-		p.f.Add(field, "invalid_id", field+" must be a UUID")
-	}
-	return id
-}
-
-// enum parses s with parse, moving its field error to field.
-func enum[T any](p *parser, field, s string, parse func(string) (T, error)) T {
-	v, err := parse(s)
-	if e, ok := apperr.As(err); ok {
-		for _, fe := range e.Fields {
-			p.f.Add(field, fe.Code, fe.Message)
-		}
-	}
-	return v
-}
-
-func (p *parser) err() error { return p.f.Err("the request has invalid values") }
-
-// optional is a PATCH field that may be absent (left as it is), null (cleared) or a value.
-type optional[T any] struct {
-	set   bool
-	value *T
-}
-
-// UnmarshalJSON records that the field was sent, and its value unless null.
-func (o *optional[T]) UnmarshalJSON(b []byte) error {
-	o.set = true
-	if string(b) == "null" {
-		return nil
-	}
-	var v T
-	if err := json.Unmarshal(b, &v); err != nil {
-		return fmt.Errorf("a field has the wrong type: want %s or null", jsonType[T]())
-	}
-	o.value = &v
-	return nil
-}
-
-// OpenAPISchema documents the field as its type or null.
-func (optional[T]) OpenAPISchema() map[string]any {
-	return map[string]any{"type": []any{jsonType[T](), "null"}}
-}
-
-func jsonType[T any]() string {
-	switch reflect.TypeFor[T]().Kind() {
-	case reflect.Int:
-		return "integer"
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Slice:
-		return "array"
-	case reflect.Struct:
-		return "object"
-	default:
-		return "string"
-	}
-}
+type parser struct{ httpserver.Parser }
 
 // patch converts the field with conv, which runs only on a value; null gives the zero value.
-func patch[T, U any](o optional[T], conv func(T) U) Patch[U] {
-	if !o.set {
+func patch[T, U any](o httpserver.Nullable[T], conv func(T) U) Patch[U] {
+	if !o.Set {
 		return Patch[U]{}
 	}
-	if o.value == nil {
+	if o.Value == nil {
 		var zero U
 		return To(zero)
 	}
-	return To(conv(*o.value))
+	return To(conv(*o.Value))
 }
 
 func same[T any](v T) T { return v }
@@ -128,32 +53,32 @@ type serviceRequest struct {
 }
 
 type personPatch struct {
-	FirstName         optional[string]       `json:"first_name,omitempty"`
-	LastName          optional[string]       `json:"last_name,omitempty"`
-	DateOfBirth       optional[string]       `json:"date_of_birth,omitempty" doc:"YYYY-MM-DD"`
-	Sex               optional[string]       `json:"sex,omitempty" doc:"MALE or FEMALE"`
-	Ethnicity         optional[string]       `json:"ethnicity,omitempty"`
-	PreferredLanguage optional[string]       `json:"preferred_language,omitempty"`
-	InterpreterNeeded optional[bool]         `json:"interpreter_needed,omitempty"`
-	Disabilities      optional[string]       `json:"disabilities,omitempty"`
-	AccessNeeds       optional[string]       `json:"access_needs,omitempty"`
-	Commitments       optional[[]Commitment] `json:"commitments,omitempty" doc:"caring or work commitments: [{description, times_unavailable}]"`
+	FirstName         httpserver.Nullable[string]       `json:"first_name,omitempty"`
+	LastName          httpserver.Nullable[string]       `json:"last_name,omitempty"`
+	DateOfBirth       httpserver.Nullable[string]       `json:"date_of_birth,omitempty" doc:"YYYY-MM-DD"`
+	Sex               httpserver.Nullable[string]       `json:"sex,omitempty" doc:"MALE or FEMALE"`
+	Ethnicity         httpserver.Nullable[string]       `json:"ethnicity,omitempty"`
+	PreferredLanguage httpserver.Nullable[string]       `json:"preferred_language,omitempty"`
+	InterpreterNeeded httpserver.Nullable[bool]         `json:"interpreter_needed,omitempty"`
+	Disabilities      httpserver.Nullable[string]       `json:"disabilities,omitempty"`
+	AccessNeeds       httpserver.Nullable[string]       `json:"access_needs,omitempty"`
+	Commitments       httpserver.Nullable[[]Commitment] `json:"commitments,omitempty" doc:"caring or work commitments: [{description, times_unavailable}]"`
 }
 
 // draftPatch is a partial update of a draft: absent fields are left as they are, null clears.
 type draftPatch struct {
-	CRN                 optional[string]           `json:"crn,omitempty"`
-	Person              *personPatch               `json:"person,omitempty"`
-	Setting             optional[string]           `json:"setting,omitempty" doc:"COMMUNITY (with RAR), LICENCE or PRE_RELEASE"`
-	Prison              optional[string]           `json:"prison,omitempty" doc:"PRE_RELEASE only"`
-	ExpectedReleaseDate optional[string]           `json:"expected_release_date,omitempty" doc:"PRE_RELEASE only; YYYY-MM-DD"`
-	PCCAreaCode         optional[string]           `json:"pcc_area_code,omitempty" doc:"the person's PCC area"`
-	ServiceCategories   optional[[]serviceRequest] `json:"service_categories,omitempty" doc:"replaces every choice"`
-	MaxEnforceableDays  optional[int]              `json:"max_enforceable_days,omitempty" doc:"a whole number of at least 1"`
-	CompletionDeadline  optional[string]           `json:"completion_deadline,omitempty" doc:"YYYY-MM-DD, after today and not after the contract ends"`
-	ReasonForReferral   optional[string]           `json:"reason_for_referral,omitempty"`
-	RiskSummary         optional[string]           `json:"risk_summary,omitempty"`
-	FurtherInformation  optional[string]           `json:"further_information,omitempty"`
+	CRN                 httpserver.Nullable[string]           `json:"crn,omitempty"`
+	Person              *personPatch                          `json:"person,omitempty"`
+	Setting             httpserver.Nullable[string]           `json:"setting,omitempty" doc:"COMMUNITY (with RAR), LICENCE or PRE_RELEASE"`
+	Prison              httpserver.Nullable[string]           `json:"prison,omitempty" doc:"PRE_RELEASE only"`
+	ExpectedReleaseDate httpserver.Nullable[string]           `json:"expected_release_date,omitempty" doc:"PRE_RELEASE only; YYYY-MM-DD"`
+	PCCAreaCode         httpserver.Nullable[string]           `json:"pcc_area_code,omitempty" doc:"the person's PCC area"`
+	ServiceCategories   httpserver.Nullable[[]serviceRequest] `json:"service_categories,omitempty" doc:"replaces every choice"`
+	MaxEnforceableDays  httpserver.Nullable[int]              `json:"max_enforceable_days,omitempty" doc:"a whole number of at least 1"`
+	CompletionDeadline  httpserver.Nullable[string]           `json:"completion_deadline,omitempty" doc:"YYYY-MM-DD, after today and not after the contract ends"`
+	ReasonForReferral   httpserver.Nullable[string]           `json:"reason_for_referral,omitempty"`
+	RiskSummary         httpserver.Nullable[string]           `json:"risk_summary,omitempty"`
+	FurtherInformation  httpserver.Nullable[string]           `json:"further_information,omitempty"`
 }
 
 func (p *parser) services(reqs []serviceRequest, path string) []ServiceChoice {
@@ -162,10 +87,10 @@ func (p *parser) services(reqs []serviceRequest, path string) []ServiceChoice {
 		at := fmt.Sprintf("%s[%d]", path, i)
 		out[i] = ServiceChoice{CategoryCode: s.ServiceCategoryCode, OutcomeIDs: []uuid.UUID{}}
 		if s.ComplexityLevel != nil {
-			out[i].Complexity = enum(p, at+".complexity_level", *s.ComplexityLevel, complexity)
+			out[i].Complexity = httpserver.Enum(&p.Parser, at+".complexity_level", *s.ComplexityLevel, complexity)
 		}
 		for j, o := range s.DesiredOutcomeIDs {
-			out[i].OutcomeIDs = append(out[i].OutcomeIDs, p.id(fmt.Sprintf("%s.desired_outcome_ids[%d]", at, j), o))
+			out[i].OutcomeIDs = append(out[i].OutcomeIDs, p.ID(fmt.Sprintf("%s.desired_outcome_ids[%d]", at, j), o))
 		}
 	}
 	return out
@@ -184,20 +109,20 @@ func (req draftPatch) changes() (DraftChanges, error) {
 	var p parser
 	ch := DraftChanges{
 		CRN:                 patch(req.CRN, same[string]),
-		Setting:             patch(req.Setting, func(s string) Setting { return enum(&p, "setting", s, ParseSetting) }),
+		Setting:             patch(req.Setting, func(s string) Setting { return httpserver.Enum(&p.Parser, "setting", s, ParseSetting) }),
 		Prison:              patch(req.Prison, same[string]),
-		ExpectedReleaseDate: patch(req.ExpectedReleaseDate, func(s string) calendar.Date { return p.date("expected_release_date", s) }),
+		ExpectedReleaseDate: patch(req.ExpectedReleaseDate, func(s string) calendar.Date { return p.Date("expected_release_date", s) }),
 		PCCAreaCode:         patch(req.PCCAreaCode, same[string]),
 		Services: patch(req.ServiceCategories, func(s []serviceRequest) []ServiceChoice {
 			return p.services(s, "service_categories")
 		}),
 		MaxEnforceableDays: patch(req.MaxEnforceableDays, func(n int) int {
 			if n < 1 {
-				p.f.Add("max_enforceable_days", "invalid_max_enforceable_days", "The maximum number of enforceable days must be at least 1.")
+				p.Add("max_enforceable_days", "invalid_max_enforceable_days", "The maximum number of enforceable days must be at least 1.")
 			}
 			return n
 		}),
-		CompletionDeadline: patch(req.CompletionDeadline, func(s string) calendar.Date { return p.date("completion_deadline", s) }),
+		CompletionDeadline: patch(req.CompletionDeadline, func(s string) calendar.Date { return p.Date("completion_deadline", s) }),
 		ReasonForReferral:  patch(req.ReasonForReferral, same[string]),
 		RiskSummary:        patch(req.RiskSummary, same[string]),
 		FurtherInformation: patch(req.FurtherInformation, same[string]),
@@ -207,14 +132,14 @@ func (req draftPatch) changes() (DraftChanges, error) {
 	}
 	if pp := req.Person; pp != nil {
 		ch.FirstName, ch.LastName = patch(pp.FirstName, same[string]), patch(pp.LastName, same[string])
-		ch.DateOfBirth = patch(pp.DateOfBirth, func(s string) calendar.Date { return p.date("person.date_of_birth", s) })
-		ch.Sex = patch(pp.Sex, func(s string) contracts.Sex { return enum(&p, "person.sex", s, ParseSex) })
+		ch.DateOfBirth = patch(pp.DateOfBirth, func(s string) calendar.Date { return p.Date("person.date_of_birth", s) })
+		ch.Sex = patch(pp.Sex, func(s string) contracts.Sex { return httpserver.Enum(&p.Parser, "person.sex", s, ParseSex) })
 		ch.Ethnicity, ch.PreferredLanguage = patch(pp.Ethnicity, same[string]), patch(pp.PreferredLanguage, same[string])
 		ch.InterpreterNeeded = patch(pp.InterpreterNeeded, func(b bool) *bool { return &b })
 		ch.Disabilities, ch.AccessNeeds = patch(pp.Disabilities, same[string]), patch(pp.AccessNeeds, same[string])
 		ch.Commitments = patch(pp.Commitments, same[[]Commitment])
 	}
-	return ch, p.err()
+	return ch, p.Err()
 }
 
 type sendRequest struct {
@@ -245,8 +170,8 @@ func (h *Handler) create(c echo.Context) error {
 		return err
 	}
 	var p parser
-	id := p.id("contract_id", req.ContractID)
-	if err := p.err(); err != nil {
+	id := p.ID("contract_id", req.ContractID)
+	if err := p.Err(); err != nil {
 		return err
 	}
 	d, err := h.svc.Create(httpserver.Ctx(c), httpserver.MustActor(c), CreateParams{ContractID: id, CRN: req.CRN})

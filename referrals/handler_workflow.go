@@ -24,10 +24,10 @@ type slotRequest struct {
 }
 
 func (p *parser) slot(s slotRequest) Slot {
-	out := Slot{DurationMinutes: s.DurationMinutes, Address: s.Address, Method: enum(p, "method", s.Method, ParseMethod)}
+	out := Slot{DurationMinutes: s.DurationMinutes, Address: s.Address, Method: httpserver.Enum(&p.Parser, "method", s.Method, ParseMethod)}
 	t, err := time.Parse(time.RFC3339, s.StartsAt)
 	if err != nil {
-		p.f.Add("starts_at", "invalid_time", "starts_at must be an RFC 3339 time such as 2026-03-10T14:00:00Z")
+		p.Add("starts_at", "invalid_time", "starts_at must be an RFC 3339 time such as 2026-03-10T14:00:00Z")
 	}
 	out.StartsAt = t.UTC()
 	return out
@@ -146,8 +146,8 @@ func (h *Handler) assign(c echo.Context) error {
 	var req assignRequest
 	return action(c, &req, func(id uuid.UUID) (Detail, error) {
 		var p parser
-		caseworker := p.id("caseworker_id", req.CaseworkerID)
-		if err := p.err(); err != nil {
+		caseworker := p.ID("caseworker_id", req.CaseworkerID)
+		if err := p.Err(); err != nil {
 			return Detail{}, err
 		}
 		return h.svc.Assign(httpserver.Ctx(c), httpserver.MustActor(c), id, caseworker)
@@ -159,7 +159,7 @@ func (h *Handler) bookAssessment(c echo.Context) error {
 	return action(c, &req, func(id uuid.UUID) (Detail, error) {
 		var p parser
 		slot := p.slot(req)
-		if err := p.err(); err != nil {
+		if err := p.Err(); err != nil {
 			return Detail{}, err
 		}
 		return h.svc.BookAssessment(httpserver.Ctx(c), httpserver.MustActor(c), id, slot)
@@ -171,7 +171,7 @@ func (h *Handler) bookSession(c echo.Context) error {
 	return action(c, &req, func(id uuid.UUID) (Detail, error) {
 		var p parser
 		slot := p.slot(req.slotRequest)
-		if err := p.err(); err != nil {
+		if err := p.Err(); err != nil {
 			return Detail{}, err
 		}
 		return h.svc.BookSession(httpserver.Ctx(c), httpserver.MustActor(c), id, req.SessionNumber, slot)
@@ -186,8 +186,8 @@ func (h *Handler) reschedule(c echo.Context) error {
 	var req rescheduleRequest
 	return action(c, &req, func(id uuid.UUID) (Detail, error) {
 		var p parser
-		params := RescheduleParams{Slot: p.slot(req.slotRequest), RequestedBy: enum(&p, "requested_by", req.RequestedBy, ParseRequestedBy), Reason: req.Reason}
-		if err := p.err(); err != nil {
+		params := RescheduleParams{Slot: p.slot(req.slotRequest), RequestedBy: httpserver.Enum(&p.Parser, "requested_by", req.RequestedBy, ParseRequestedBy), Reason: req.Reason}
+		if err := p.Err(); err != nil {
 			return Detail{}, err
 		}
 		return h.svc.Reschedule(httpserver.Ctx(c), httpserver.MustActor(c), id, appointmentID, params)
@@ -202,9 +202,9 @@ func (h *Handler) recordAttendance(c echo.Context) error {
 	var req attendanceRequest
 	return action(c, &req, func(id uuid.UUID) (Detail, error) {
 		var p parser
-		fb := Feedback{Attendance: enum(&p, "attendance", req.Attendance, ParseAttendance), SessionSummary: req.SessionSummary,
+		fb := Feedback{Attendance: httpserver.Enum(&p.Parser, "attendance", req.Attendance, ParseAttendance), SessionSummary: req.SessionSummary,
 			PersonResponse: req.PersonResponse, Concerns: req.Concerns, NotifyPractitioner: req.NotifyPractitioner}
-		if err := p.err(); err != nil {
+		if err := p.Err(); err != nil {
 			return Detail{}, err
 		}
 		return h.svc.RecordAttendance(httpserver.Ctx(c), httpserver.MustActor(c), id, appointmentID, fb)
@@ -236,9 +236,9 @@ func (h *Handler) submitReport(c echo.Context) error {
 		params := ReportParams{FurtherInformation: req.FurtherInformation, Outcomes: make([]OutcomeRating, len(req.Outcomes))}
 		for i, o := range req.Outcomes {
 			path := fmt.Sprintf("outcomes[%d]", i)
-			params.Outcomes[i] = OutcomeRating{OutcomeID: p.id(path+".outcome_id", o.OutcomeID), Achievement: Achievement(o.Achievement), Notes: o.Notes}
+			params.Outcomes[i] = OutcomeRating{OutcomeID: p.ID(path+".outcome_id", o.OutcomeID), Achievement: Achievement(o.Achievement), Notes: o.Notes}
 		}
-		if err := p.err(); err != nil {
+		if err := p.Err(); err != nil {
 			return Detail{}, err
 		}
 		return h.svc.SubmitEndOfServiceReport(httpserver.Ctx(c), httpserver.MustActor(c), id, params)
@@ -259,25 +259,25 @@ func (h *Handler) amend(c echo.Context) error {
 		params := AmendParams{Reason: req.Reason, MaxEnforceableDays: req.MaxEnforceableDays, PreferredLanguage: req.PreferredLanguage,
 			InterpreterNeeded: req.InterpreterNeeded, Disabilities: req.Disabilities, AccessNeeds: req.AccessNeeds, Commitments: req.Commitments}
 		if req.CompletionDeadline != nil {
-			d := p.date("completion_deadline", *req.CompletionDeadline)
+			d := p.Date("completion_deadline", *req.CompletionDeadline)
 			params.CompletionDeadline = &d
 		}
 		for i, s := range req.ServiceCategories {
 			path := fmt.Sprintf("service_categories[%d]", i)
 			sa := ServiceAmendment{CategoryCode: s.ServiceCategoryCode}
 			if s.ComplexityLevel != nil {
-				l := enum(&p, path+".complexity_level", *s.ComplexityLevel, complexity)
+				l := httpserver.Enum(&p.Parser, path+".complexity_level", *s.ComplexityLevel, complexity)
 				sa.Complexity = &l
 			}
 			if s.DesiredOutcomeIDs != nil {
 				sa.OutcomeIDs = []uuid.UUID{}
 				for j, o := range s.DesiredOutcomeIDs {
-					sa.OutcomeIDs = append(sa.OutcomeIDs, p.id(fmt.Sprintf("%s.desired_outcome_ids[%d]", path, j), o))
+					sa.OutcomeIDs = append(sa.OutcomeIDs, p.ID(fmt.Sprintf("%s.desired_outcome_ids[%d]", path, j), o))
 				}
 			}
 			params.Services = append(params.Services, sa)
 		}
-		if err := p.err(); err != nil {
+		if err := p.Err(); err != nil {
 			return Detail{}, err
 		}
 		return h.svc.Amend(httpserver.Ctx(c), httpserver.MustActor(c), id, params)
