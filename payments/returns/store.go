@@ -198,9 +198,10 @@ type referralRow struct {
 }
 
 // eachReferral streams the referrals sent in the period to the contracts, contract by contract (in
-// the order given) and in sent order within each, without holding them in memory. Reading one
-// contract at a time keeps every sort small, so rows flow at once instead of after one sort of a
-// million. It reads through pgx directly (binary protocol, no database/sql conversions), and
+// the order given) and newest first within each, without holding them in memory. That order is the
+// one the referrals list index keeps (contract, sent_at desc, id desc), so rows flow at once with no
+// sort; the sent_at range (a day wider than the UK dates, which sent_on then narrows exactly) lets the
+// index find them. It reads through pgx directly (binary protocol, no database/sql conversions), and
 // categories come as one row each (a hash join is far cheaper than an aggregate per referral) and
 // are folded here.
 func eachReferral(ctx context.Context, pool *pgxpool.Pool, ids []uuid.UUID, from, to calendar.Date, fn func(referralRow) error) error {
@@ -220,7 +221,8 @@ func eachReferralOf(ctx context.Context, pool *pgxpool.Pool, contractID uuid.UUI
 		JOIN contracts c ON c.id = r.contract_id
 		LEFT JOIN referral_service_categories s ON s.referral_id = r.id
 		WHERE r.contract_id = $1 AND r.status <> 'DRAFT' AND r.sent_on BETWEEN $2 AND $3
-		ORDER BY r.sent_on, r.reference, s.service_category_code`, contractID, from.Time(), to.Time())
+		  AND r.sent_at >= ($2::date - 1)::timestamp AT TIME ZONE 'UTC' AND r.sent_at < ($3::date + 2)::timestamp AT TIME ZONE 'UTC'
+		ORDER BY r.sent_at DESC, r.id DESC, s.service_category_code`, contractID, from.Time(), to.Time())
 	if err != nil {
 		return fmt.Errorf("read referrals: %w", err)
 	}
