@@ -166,11 +166,7 @@ func (b *testBundle) create(edits ...func(map[string]any)) contracts.ContractRes
 // send sends a request with an optional If-Match version (0: none).
 func (b *testBundle) send(method, path, token string, body any, ifMatch int) *apitest.Response {
 	b.env.T.Helper()
-	r := apitest.Request{Method: method, Path: path, Token: token, Body: body, Headers: map[string]string{}}
-	if ifMatch > 0 {
-		r.Headers["If-Match"] = httpserver.ETag(ifMatch)
-	}
-	return b.env.Do(r)
+	return b.env.Send(method, path, token, body, ifMatch)
 }
 
 // auditActions returns the actions recorded for an entity, oldest first.

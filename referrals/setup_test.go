@@ -14,6 +14,7 @@ import (
 	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/apitest"
+	"github.com/crsplatform/crs/internal/factory"
 	"github.com/crsplatform/crs/internal/httpserver"
 	"github.com/crsplatform/crs/internal/ids"
 	"github.com/crsplatform/crs/referrals"
@@ -85,15 +86,7 @@ var seq atomic.Int64
 // supplier inserts an active supplier with plain SQL.
 func (b *testBundle) supplier() uuid.UUID {
 	b.env.T.Helper()
-	id, n := ids.New(), seq.Add(1)
-	now := time.Now().UTC()
-	err := b.env.DB.Gorm.Exec(`INSERT INTO suppliers (id, legal_name, organisation_type, charity_number, address_line1, town, postcode,
-		status, version, created_at, updated_at) VALUES (?, ?, 'VCSE', ?, '1 Mill Lane', 'Leeds', 'LS1 4AP', 'active', 1, ?, ?)`,
-		id, fmt.Sprintf("Northern Pathways Trust %d", n), fmt.Sprintf("2%06d", n), now, now).Error
-	if err != nil {
-		b.env.T.Fatalf("insert supplier: %v", err)
-	}
-	return id
+	return factory.Supplier(b.env.T, b.env.DB.Gorm, factory.SupplierOpts{})
 }
 
 func (b *testBundle) supplierUser(supplierID uuid.UUID) apitest.User {
@@ -252,11 +245,7 @@ func setPerson(key string, v any) func(map[string]any) {
 // do sends a request with an optional If-Match version (0: none).
 func (b *testBundle) do(method, path, token string, body any, ifMatch int) *apitest.Response {
 	b.env.T.Helper()
-	r := apitest.Request{Method: method, Path: path, Token: token, Body: body, Headers: map[string]string{}}
-	if ifMatch > 0 {
-		r.Headers["If-Match"] = httpserver.ETag(ifMatch)
-	}
-	return b.env.Do(r)
+	return b.env.Send(method, path, token, body, ifMatch)
 }
 
 func path(id uuid.UUID, rest ...string) string {

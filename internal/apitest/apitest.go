@@ -269,3 +269,13 @@ func HasFieldError(p httpserver.Problem, field, code string) bool {
 	}
 	return false
 }
+
+// Send sends a request with an If-Match for the version (0: no If-Match).
+func (e *Env) Send(method, path, token string, body any, version int) *Response {
+	e.T.Helper()
+	r := Request{Method: method, Path: path, Token: token, Body: body, Headers: map[string]string{}}
+	if version > 0 {
+		r.Headers["If-Match"] = httpserver.ETag(version)
+	}
+	return e.Do(r)
+}
