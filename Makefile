@@ -8,7 +8,8 @@ GOLANGCI_VERSION := v2.15.0
 GOLANGCI := $(TOOLS)/golangci-lint-$(GOLANGCI_VERSION)
 # The test cluster lives in memory when /dev/shm exists.
 SHM := $(shell if [ -d /dev/shm ] && [ -w /dev/shm ]; then echo /dev/shm; else echo /tmp; fi)
-TEST_PG_DIR ?= $(SHM)/crs-make-test-$(shell id -u)
+# One cluster directory per checkout (two checkouts never share or stop each other's cluster); removed afterwards.
+TEST_PG_DIR ?= $(SHM)/crs-test-$(shell id -u)-$(shell printf %s '$(CURDIR)' | cksum | cut -d' ' -f1)
 TEST_FLAGS ?= -race -count=1 -timeout 20m
 BENCH_FLAGS ?= -run '^$$' -bench . -benchtime 1x -timeout 60m
 
@@ -38,14 +39,14 @@ postgres:
 test: postgres build
 	@set -euo pipefail; \
 	url=$$(./bin/crs cluster start --test --dir $(TEST_PG_DIR)); \
-	trap './bin/crs cluster stop --dir $(TEST_PG_DIR) >/dev/null 2>&1 || true' EXIT; \
+	trap './bin/crs cluster stop --dir $(TEST_PG_DIR) >/dev/null 2>&1 || true; rm -rf $(TEST_PG_DIR)' EXIT; \
 	CRS_TEST_DATABASE_URL=$$url $(GO) test $(TEST_FLAGS) ./...
 
 ## bench: run the benchmarks, printing figures and ratios against references measured in the same run
 bench: postgres build
 	@set -euo pipefail; \
 	url=$$(./bin/crs cluster start --test --dir $(TEST_PG_DIR)); \
-	trap './bin/crs cluster stop --dir $(TEST_PG_DIR) >/dev/null 2>&1 || true' EXIT; \
+	trap './bin/crs cluster stop --dir $(TEST_PG_DIR) >/dev/null 2>&1 || true; rm -rf $(TEST_PG_DIR)' EXIT; \
 	CRS_TEST_DATABASE_URL=$$url $(GO) test $(BENCH_FLAGS) ./...
 
 $(GOLANGCI):
