@@ -121,8 +121,16 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 }
 
 func cmdSeed(ctx context.Context, e env, args []string) error {
-	if len(args) != 1 || args[0] != "demo" {
-		return fmt.Errorf("%w: crs seed demo", errUsage)
+	if len(args) == 0 || args[0] != "demo" {
+		return fmt.Errorf("%w: crs seed demo [--scale S]", errUsage)
+	}
+	fs := newFlags("seed demo", e)
+	scale := fs.Float64("scale", 1, "share of the full demo's referral volumes, above 0 and at most 1 (tests load a small share)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *scale <= 0 || *scale > 1 || fs.NArg() > 0 {
+		return fmt.Errorf("%w: crs seed demo [--scale S], with S above 0 and at most 1", errUsage)
 	}
 	cfg, err := loadConfig(e)
 	if err != nil {
@@ -141,7 +149,7 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 	if !empty {
 		return fmt.Errorf("the database already holds data; the demo dataset goes into an empty database (crs dev --reset starts afresh)")
 	}
-	accounts, err := a.seedDemo(ctx)
+	accounts, err := a.seedDemo(ctx, *scale)
 	if err != nil {
 		return err
 	}
@@ -149,9 +157,10 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-func (a *app) seedDemo(ctx context.Context) ([]demo.Account, error) {
+// seedDemo loads the demo dataset at scale (1 for the full-size demo).
+func (a *app) seedDemo(ctx context.Context, scale float64) ([]demo.Account, error) {
 	return demo.Seed(ctx, demo.Deps{DB: a.db.Gorm, Auth: a.auth, Ref: a.ref, Suppliers: a.suppliers, Contracts: a.contracts, Password: a.cfg.DemoPassword,
-		Pool: a.db.Pool})
+		Pool: a.db.Pool, Scale: scale})
 }
 
 func printAccounts(e env, accounts []demo.Account, password string) {

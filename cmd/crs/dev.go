@@ -85,7 +85,7 @@ func cmdDev(ctx context.Context, e env, args []string) error {
 	var accounts []demo.Account
 	if empty {
 		fmt.Fprintln(e.stdout, "loading the demo dataset")
-		if accounts, err = a.seedDemo(ctx); err != nil {
+		if accounts, err = a.seedDemo(ctx, 1); err != nil {
 			return err
 		}
 	} else if accounts, err = demo.Accounts(ctx, a.db.Gorm); err != nil {

@@ -33,7 +33,7 @@ Usage:
   crs serve [--with-workers]           serve HTTP on CRS_ADDR against DATABASE_URL
   crs worker                           work background jobs against DATABASE_URL
   crs migrate up|down [--all]|status   manage the database schema
-  crs seed demo                        load the demo dataset into an empty database
+  crs seed demo [--scale S]            load the demo dataset into an empty database (S: share of the referrals)
   crs users create --email E --name N --role R [--supplier-id ID] [--regions A,B]
                                        create a user; the password is read from standard input
   crs version                          print the version

@@ -40,7 +40,7 @@ func (s *syncBuffer) String() string {
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 // runCmd runs the binary's run() to completion.
-func runCmd(t *testing.T, env map[string]string, stdin string, args ...string) (int, string, string) {
+func runCmd(t testing.TB, env map[string]string, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut syncBuffer
 	code := run(context.Background(), args, envOf(env), strings.NewReader(stdin), &out, &errOut)
@@ -51,9 +51,10 @@ var listening = regexp.MustCompile(`crs listening on (http://\S+)`)
 
 // startServe boots `crs serve --with-workers` on port 0 and returns its URL and a stop function that
 // cancels it and returns the exit code.
-func startServe(t *testing.T, databaseURL string) (string, func() int) {
+func startServe(t testing.TB, databaseURL string) (string, func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
 	pr, pw := io.Pipe()
 	var errOut syncBuffer
 	done := make(chan int, 1)
@@ -204,7 +205,7 @@ func TestSeedDemoAccountsSignIn(t *testing.T) {
 	t.Parallel()
 	dbURL := dbtest.URL(t)
 	env := map[string]string{"DATABASE_URL": dbURL}
-	code, out, stderr := runCmd(t, env, "", "seed", "demo")
+	code, out, stderr := runCmd(t, env, "", "seed", "demo", "--scale", "0.01")
 	if code != 0 || !strings.Contains(out, "admin@demo.test") {
 		t.Fatalf("seed demo: %d %q %q", code, out, stderr)
 	}

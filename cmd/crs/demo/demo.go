@@ -39,6 +39,9 @@ type Deps struct {
 	Pool *pgxpool.Pool
 	// Now is the clock the demo's dates are relative to; time.Now when nil.
 	Now func() time.Time
+	// Scale is the share of the full demo's referral volumes to generate, from 0 (exclusive) to 1; zero
+	// means 1. Tests load a small scale: the catalogue, accounts and payments are the same at every scale.
+	Scale float64
 }
 
 // Empty reports whether the database holds no users yet (a fresh database gets the demo dataset).

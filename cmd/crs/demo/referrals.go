@@ -195,6 +195,7 @@ type referralSeed struct {
 	cal          *rsCal
 	today        int // day index of today
 	first        int // day index of the first day of the window
+	scale        float64
 
 	demo struct{ prime, sub, other, practitioner uuid.UUID }
 	// practitioners by region; caseworkers by prime supplier.
@@ -261,6 +262,10 @@ func seedReferrals(ctx context.Context, d Deps, cat *catalogue) error {
 		cal: &rsCal{base: base}, practitioners: map[string][]uuid.UUID{}, caseworkers: map[*supplierPlan][]uuid.UUID{},
 		crns: map[string]bool{}, refs: map[string]bool{}}
 	g.r = g.main
+	g.scale = d.Scale
+	if g.scale <= 0 || g.scale > 1 {
+		g.scale = 1
+	}
 	g.today = base.DaysUntil(today)
 	g.first = base.DaysUntil(firstDay)
 	if err := g.loadDemoUsers(ctx, d); err != nil {
@@ -324,7 +329,7 @@ func (g *referralSeed) planVolumes() [][2]int {
 	out := make([][2]int, len(g.cat.contracts))
 	for i, c := range g.cat.contracts {
 		factor := 0.5 + 0.6*math.Cbrt(g.r.Float64())
-		expected := float64(c.estimate) * days / 365
+		expected := float64(c.estimate) * days / 365 * g.scale
 		n := int(math.Round(expected * factor))
 		n = min(max(n, int(math.Ceil(expected*0.5))), int(math.Floor(expected*1.1)))
 		extra := int(math.Round(float64(n) * (0.02 + 0.02*g.r.Float64())))
