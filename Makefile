@@ -13,7 +13,7 @@ TEST_PG_DIR ?= $(SHM)/crs-test-$(shell id -u)-$(shell printf %s '$(CURDIR)' | ck
 TEST_FLAGS ?= -race -count=1 -timeout 20m
 BENCH_FLAGS ?= -run '^$$' -bench . -benchtime 1x -timeout 60m
 
-.PHONY: run build test lint bench postgres tools clean
+.PHONY: run build test lint bench postgres deps tools clean
 
 ## run: start the whole platform on the embedded default (private PostgreSQL, migrated, demo data)
 run: postgres build
@@ -35,12 +35,33 @@ postgres:
 		echo "PostgreSQL server binaries (initdb, pg_ctl) are missing: install PostgreSQL 14 or newer with your package manager, then try again" >&2; exit 1; \
 	fi
 
-## test: run every test against a private, in-memory test cluster that is stopped afterwards
-test: postgres build
-	@set -euo pipefail; \
-	url=$$(./bin/crs cluster start --test --dir $(TEST_PG_DIR)); \
-	trap './bin/crs cluster stop --dir $(TEST_PG_DIR) >/dev/null 2>&1 || true; rm -rf $(TEST_PG_DIR)' EXIT; \
-	CRS_TEST_DATABASE_URL=$$url $(GO) test $(TEST_FLAGS) ./...
+## deps: install what the tests need when it is missing: PostgreSQL, LibreOffice Calc (the Excel
+## tests open workbooks with it), Chromium and its fonts (browser tests); apt-get when root, else a message
+deps: postgres
+	@need=""; \
+	command -v soffice >/dev/null 2>&1 || need="$$need libreoffice-calc"; \
+	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need="$$need chromium"; \
+	[ -d /usr/share/fonts/truetype/liberation ] || need="$$need fonts-liberation"; \
+	if [ -z "$$need" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing$$need"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$need >/dev/null; \
+	else \
+		echo "the tests need$$need: install them (Debian: sudo apt-get install -y$$need) and try again" >&2; exit 1; \
+	fi
+
+## test: run every test against a private, in-memory test cluster that is stopped and removed afterwards,
+## then list the slowest packages
+test: deps build
+	@set -uo pipefail; \
+	url=$$(./bin/crs cluster start --test --dir $(TEST_PG_DIR)) || exit 1; \
+	log=$$(mktemp); \
+	trap './bin/crs cluster stop --dir $(TEST_PG_DIR) >/dev/null 2>&1 || true; rm -rf $(TEST_PG_DIR) $$log' EXIT; \
+	start=$$(date +%s); \
+	CRS_TEST_DATABASE_URL=$$url $(GO) test $(TEST_FLAGS) ./... 2>&1 | tee $$log; rc=$$?; \
+	echo; echo "slowest packages (of $$(( $$(date +%s) - start )) s wall time):"; \
+	awk '($$1 == "ok" || $$1 == "FAIL") && $$3 ~ /^[0-9.]+s$$/ { sub(/s$$/, "", $$3); printf "%8.1f s  %-4s %s\n", $$3, $$1, $$2 }' $$log | sort -rn | head -8; \
+	exit $$rc
 
 ## bench: run the benchmarks, printing figures and ratios against references measured in the same run
 bench: postgres build
