@@ -35,6 +35,17 @@ type Deps struct {
 	Returns *returns.Service
 	// Directory finds recipients' e-mail addresses.
 	Directory *notify.Directory
+	// ReportTimeout bounds the heavy jobs (an Excel return, the reconciliation of every contract);
+	// zero means 15 minutes. Other jobs have the client's job timeout.
+	ReportTimeout time.Duration
+}
+
+// reportTimeout is the timeout of a heavy job.
+func (d Deps) reportTimeout() time.Duration {
+	if d.ReportTimeout > 0 {
+		return d.ReportTimeout
+	}
+	return 15 * time.Minute
 }
 
 // Schedules are the cron schedules of the periodic jobs.

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -13,6 +14,12 @@ import (
 type BuildReturnWorker struct {
 	river.WorkerDefaults[returns.BuildArgs]
 	deps Deps
+}
+
+// Timeout implements river.Worker: a build past it is cancelled and retried, and a build whose worker
+// died is rescued once it has passed.
+func (w *BuildReturnWorker) Timeout(*river.Job[returns.BuildArgs]) time.Duration {
+	return w.deps.reportTimeout()
 }
 
 // Work implements river.Worker.

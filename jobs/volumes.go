@@ -33,7 +33,9 @@ type ReconcileAllArgs struct{}
 // Kind implements river.JobArgs.
 func (ReconcileAllArgs) Kind() string { return "reconcile_all" }
 
-// InsertOpts puts the run on the reports queue, once per hour at most.
+// InsertOpts puts the run on the reports queue, once per hour at most. The uniqueness never blocks a
+// rescued or retried run: River retries the same job row (it is not a new insert), and a run killed
+// with its worker is rescued once its timeout (Deps.ReportTimeout) has passed, not after hours.
 func (ReconcileAllArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: queue.QueueReports, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 }
@@ -43,6 +45,11 @@ func (ReconcileAllArgs) InsertOpts() river.InsertOpts {
 type ReconcileAllWorker struct {
 	river.WorkerDefaults[ReconcileAllArgs]
 	deps Deps
+}
+
+// Timeout implements river.Worker: the run of every contract is a heavy job.
+func (w *ReconcileAllWorker) Timeout(*river.Job[ReconcileAllArgs]) time.Duration {
+	return w.deps.reportTimeout()
 }
 
 // Work implements river.Worker.

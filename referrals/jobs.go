@@ -42,11 +42,12 @@ func (RefreshVolumesArgs) Kind() string { return "refresh_contract_volumes" }
 // RefreshVolumesOpts returns the insert options of a RefreshVolumesArgs job asked for at now: run
 // RefreshDebounce later, unique per contract within a RefreshDebounce period while waiting or running.
 //
-// River (v0.41) requires the running state in UniqueOpts.ByState, so uniqueness by state alone would
-// drop a refresh asked for while one runs. The period does the debouncing instead: the requests made
-// in one period (River keys it on the wall clock at insertion) are one job, which runs RefreshDebounce
-// after the first of them, so after its period has ended; a request made once it has started falls in
-// a later period and schedules another. Completed and discarded jobs never block a new one.
+// River requires the running state in UniqueOpts.ByState, so uniqueness by state alone would drop a
+// refresh asked for while one runs. The period does the debouncing instead: River (since v0.48) keys
+// the period on the job's ScheduledAt, that is on the service's clock plus RefreshDebounce, so the
+// requests made in one period are one job, which runs after its period has ended; a request made once
+// it has started falls in a later period and schedules another. Completed and discarded jobs never
+// block a new one. Keyed on the injected clock, the grouping is the same in tests as in production.
 func RefreshVolumesOpts(now time.Time) *river.InsertOpts {
 	return &river.InsertOpts{
 		ScheduledAt: now.Add(RefreshDebounce),

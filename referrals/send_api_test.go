@@ -50,29 +50,24 @@ func TestSend(t *testing.T) {
 	t.Run("volume refreshes are debounced per contract", func(t *testing.T) {
 		t.Parallel()
 		b := b.with(t)
-		for attempt := 1; ; attempt++ {
-			c := b.newContract(contractOpts{})
-			one, two, three := b.draft(b.pp, c, crn()), b.draft(b.pp, c, crn()), b.draft(b.pp, c, crn())
-			before := time.Now()
-			b.post(b.pp.Token, path(one.ID, "/send"), nil)
-			b.post(b.pp.Token, path(two.ID, "/send"), nil)
-			if time.Now().Truncate(referrals.RefreshDebounce) != before.Truncate(referrals.RefreshDebounce) && attempt < 10 {
-				continue // River keys the period on the wall clock, which just crossed into the next one
-			}
-			var scheduled []time.Time
-			b.env.DB.Gorm.Raw(`SELECT scheduled_at FROM river_job WHERE kind = 'refresh_contract_volumes' AND args->>'contract_id' = ?`,
-				c.String()).Scan(&scheduled)
-			if len(scheduled) != 1 || !scheduled[0].Equal(testNow.Add(referrals.RefreshDebounce)) {
-				t.Errorf("two sends in one moment asked for refreshes at %v, want one at %v", scheduled, testNow.Add(referrals.RefreshDebounce))
-			}
-			// a finished refresh does not hold the next one back
-			b.env.DB.Gorm.Exec(`UPDATE river_job SET state = 'completed', finalized_at = now() WHERE kind = 'refresh_contract_volumes'
-				AND args->>'contract_id' = ?`, c.String())
-			b.post(b.pp.Token, path(three.ID, "/send"), nil)
-			if n := b.jobCount("refresh_contract_volumes", c); n != 2 {
-				t.Errorf("after a finished refresh, %d refresh jobs, want 2", n)
-			}
-			return
+		// River keys the debounce period on the job's scheduled time, from the service's clock (fixed
+		// at testNow here), so the wall clock cannot split two sends into two periods.
+		c := b.newContract(contractOpts{})
+		one, two, three := b.draft(b.pp, c, crn()), b.draft(b.pp, c, crn()), b.draft(b.pp, c, crn())
+		b.post(b.pp.Token, path(one.ID, "/send"), nil)
+		b.post(b.pp.Token, path(two.ID, "/send"), nil)
+		var scheduled []time.Time
+		b.env.DB.Gorm.Raw(`SELECT scheduled_at FROM river_job WHERE kind = 'refresh_contract_volumes' AND args->>'contract_id' = ?`,
+			c.String()).Scan(&scheduled)
+		if len(scheduled) != 1 || !scheduled[0].Equal(testNow.Add(referrals.RefreshDebounce)) {
+			t.Errorf("two sends in one moment asked for refreshes at %v, want one at %v", scheduled, testNow.Add(referrals.RefreshDebounce))
+		}
+		// a finished refresh does not hold the next one back
+		b.env.DB.Gorm.Exec(`UPDATE river_job SET state = 'completed', finalized_at = now() WHERE kind = 'refresh_contract_volumes'
+			AND args->>'contract_id' = ?`, c.String())
+		b.post(b.pp.Token, path(three.ID, "/send"), nil)
+		if n := b.jobCount("refresh_contract_volumes", c); n != 2 {
+			t.Errorf("after a finished refresh, %d refresh jobs, want 2", n)
 		}
 	})
 

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
 	"riverqueue.com/riverui"
 
@@ -67,7 +68,8 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ap
 	if err := cfg.RequireDatabase(); err != nil {
 		return nil, err
 	}
-	d, err := db.Open(ctx, db.Config{URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, Logger: logger})
+	d, err := db.Open(ctx, db.Config{URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, Logger: logger,
+		ConnectTimeout: cfg.DBConnectTimeout, StatementTimeout: cfg.DBStatementTimeout, LockTimeout: cfg.DBLockTimeout})
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +94,7 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	idem := &idempotency.Store{DB: a.db.Gorm, Now: now}
 	a.auth = auth.NewService(a.db.Gorm, auth.Config{
 		TokenTTL: a.cfg.TokenTTL, SessionTTL: a.cfg.SessionTTL, MaxFailures: a.cfg.LoginMaxFailures,
-		Window: a.cfg.LoginWindow, Lockout: a.cfg.LoginLockout, Now: now,
+		MaxClientFailures: a.cfg.LoginMaxFailuresPerClient, Window: a.cfg.LoginWindow, Lockout: a.cfg.LoginLockout, Now: now,
 	})
 	auditSvc := audit.NewService(a.db.Gorm)
 	ref, err := reference.Load(ctx, a.db.Gorm)
@@ -118,9 +120,9 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	if err != nil {
 		return err
 	}
-	wc := queue.WorkerConfig{Logger: a.logger, MaxWorkers: a.cfg.MaxWorkers}
+	wc := queue.WorkerConfig{Logger: a.logger, MaxWorkers: a.cfg.MaxWorkers, JobTimeout: a.cfg.JobTimeout, RescueAfter: a.cfg.JobRescueAfter}
 	if opts.Work {
-		wc.Workers = jobs.Workers(jobs.Deps{Auth: a.auth, Idempotency: idem, Logger: a.logger, Referrals: a.referrals,
+		wc.Workers = jobs.Workers(jobs.Deps{Auth: a.auth, Idempotency: idem, Logger: a.logger, Referrals: a.referrals, ReportTimeout: a.cfg.ReportJobTimeout,
 			Payments: a.payments, Returns: a.returns, Directory: notify.NewDirectory(a.db.Gorm),
 			Mailer: notify.NewSMTPMailer(notify.SMTPConfig{Addr: a.cfg.SMTPAddr, From: a.cfg.SMTPFrom, Username: a.cfg.SMTPUsername, Password: a.cfg.SMTPPassword})})
 		wc.Periodic = periodic
@@ -133,7 +135,7 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 
 	a.server = httpserver.New(httpserver.Config{
 		Addr: a.cfg.Addr, BodyLimit: a.cfg.BodyLimit, ReadTimeout: a.cfg.ReadTimeout, WriteTimeout: a.cfg.WriteTimeout,
-		IdleTimeout: a.cfg.IdleTimeout, SecureCookies: a.cfg.SecureCookies, Version: version, Logger: a.logger,
+		IdleTimeout: a.cfg.IdleTimeout, SecureCookies: a.cfg.SecureCookie(), TrustedProxies: a.cfg.TrustedProxies, Version: version, Logger: a.logger,
 		Registry: a.registry, Auth: a.auth, Idempotency: idem,
 		ReadinessChecks: func(ctx context.Context) error {
 			if err := a.db.Ping(ctx); err != nil {
@@ -176,8 +178,10 @@ func (a *app) mountJobsUI(ctx context.Context) error {
 	return nil
 }
 
-// serve runs HTTP on ln (and the workers when configured) until ctx ends, then shuts down in order:
-// HTTP first (in-flight requests finish), then River (running jobs finish), then the database pool.
+// serve runs HTTP on ln (and the workers when configured) until ctx ends, then shuts down in order
+// within CRS_SHUTDOWN_TIMEOUT: HTTP first (in-flight requests finish, or are cancelled when the
+// deadline passes), then River (running jobs finish, or are cancelled and released for another
+// worker), then the database pool (a.close).
 func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	uiCtx, stopUI := context.WithCancel(context.Background())
 	defer stopUI()
@@ -196,14 +200,39 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	case serveErr = <-errc:
 	}
-	a.logger.Info("shutting down")
+	a.logger.Info("shutting down", slog.String("within", a.cfg.ShutdownTimeout.String()))
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := a.server.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		a.logger.Error("http shutdown", slog.String("error", err.Error()))
+		a.logger.Warn("requests still running at the shutdown deadline were cancelled", slog.String("error", err.Error()))
 	}
 	a.stopWorkers(sctx)
 	return serveErr
+}
+
+// serveMetrics serves /metrics on CRS_METRICS_ADDR, apart from the API (the default is loopback
+// only), until ctx ends. It returns the address it listens on, or "" when metrics are off.
+func (a *app) serveMetrics(ctx context.Context) (string, error) {
+	if a.cfg.MetricsAddr == "off" {
+		return "", nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+	if err != nil {
+		return "", fmt.Errorf("listen on %s (CRS_METRICS_ADDR): %w", a.cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.logger.Error("metrics server", slog.String("error", err.Error()))
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	return "http://" + ln.Addr().String() + "/metrics", nil
 }
 
 func (a *app) startWorkers(ctx context.Context) error {
@@ -217,17 +246,41 @@ func (a *app) startWorkers(ctx context.Context) error {
 	return nil
 }
 
+// stopWorkers stops fetching jobs and waits for running ones until ctx ends; then it cancels them, so
+// that River releases them (available again, the attempt not counted) for another worker.
 func (a *app) stopWorkers(ctx context.Context) {
 	if !a.work {
 		return
 	}
-	if err := a.river.Stop(ctx); err != nil {
+	err := a.river.Stop(ctx)
+	if err == nil {
+		return
+	}
+	a.logger.Warn("jobs still running at the shutdown deadline are cancelled", slog.String("error", err.Error()))
+	cctx, cancel := context.WithTimeout(context.Background(), cancelGrace)
+	defer cancel()
+	if err := a.river.StopAndCancel(cctx); err != nil {
 		a.logger.Error("stop workers", slog.String("error", err.Error()))
 	}
 }
 
+// cancelGrace is how long cancelled requests and jobs get to unwind (release their connections, mark
+// jobs available) after the shutdown deadline; it bounds each step that waits on them.
+const cancelGrace = 5 * time.Second
+
+// close closes the database pool. Connections still in use (a statement that ignores cancellation)
+// are abandoned after cancelGrace rather than waited for.
 func (a *app) close() {
-	a.db.Close()
+	done := make(chan struct{})
+	go func() {
+		a.db.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(cancelGrace):
+		a.logger.Warn("database connections still busy at exit were abandoned")
+	}
 }
 
 // listen opens the HTTP listener on the configured address.

@@ -33,7 +33,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg, e.stderr)
+	logger := newLogger(cfg, "json", e.stderr)
 	a, err := newApp(ctx, cfg, logger, appOpts{Work: *withWorkers})
 	if err != nil {
 		return err
@@ -43,7 +43,15 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	metrics, err := a.serveMetrics(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	fmt.Fprintf(e.stdout, "crs listening on %s\n", publicURL(cfg, ln))
+	if metrics != "" {
+		fmt.Fprintf(e.stdout, "crs metrics on %s\n", metrics)
+	}
 	return a.serve(ctx, ln)
 }
 
@@ -56,16 +64,23 @@ func cmdWorker(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg, e.stderr)
+	logger := newLogger(cfg, "json", e.stderr)
 	a, err := newApp(ctx, cfg, logger, appOpts{Work: true})
 	if err != nil {
 		return err
 	}
 	defer a.close()
+	metrics, err := a.serveMetrics(ctx)
+	if err != nil {
+		return err
+	}
 	if err := a.startWorkers(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "crs worker running")
+	if metrics != "" {
+		fmt.Fprintf(e.stdout, "crs metrics on %s\n", metrics)
+	}
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
@@ -89,12 +104,13 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 	if err := cfg.RequireDatabase(); err != nil {
 		return err
 	}
-	d, err := db.Open(ctx, db.Config{URL: cfg.DatabaseURL, MaxConns: 4})
+	// Migrations run as the schema's owner (CRS_MIGRATE_DATABASE_URL), not as the application's role.
+	d, err := db.Open(ctx, db.Config{URL: cfg.MigrateURL(), MaxConns: 4, ConnectTimeout: cfg.DBConnectTimeout})
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	logger := newLogger(cfg, e.stderr)
+	logger := newLogger(cfg, "json", e.stderr)
 	switch args[0] {
 	case "up":
 		if err := db.MigrateAll(ctx, d.SQL, logger); err != nil {
@@ -136,7 +152,7 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg, e.stderr)
+	logger := newLogger(cfg, "json", e.stderr)
 	a, err := newApp(ctx, cfg, logger, appOpts{})
 	if err != nil {
 		return err
@@ -207,7 +223,7 @@ func cmdUsers(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := newApp(ctx, cfg, newLogger(cfg, e.stderr), appOpts{})
+	a, err := newApp(ctx, cfg, newLogger(cfg, "json", e.stderr), appOpts{})
 	if err != nil {
 		return err
 	}

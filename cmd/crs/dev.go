@@ -27,7 +27,7 @@ func cmdDev(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg, e.stderr)
+	logger := newLogger(cfg, "text", e.stderr) // people read dev's logs: text unless CRS_LOG_FORMAT says json
 	dir, err := filepath.Abs(*dataDir)
 	if err != nil {
 		return err
@@ -62,7 +62,7 @@ func cmdDev(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	cfg.DatabaseURL = cluster.URL("crs")
-	logger.Info("postgres started", slog.Int("port", cluster.Port), slog.Duration("took", time.Since(start)))
+	logger.Info("postgres started", slog.Int("port", cluster.Port), slog.String("took", time.Since(start).Round(time.Millisecond).String()))
 
 	mig, err := db.Open(ctx, db.Config{URL: cfg.DatabaseURL, MaxConns: 4})
 	if err != nil {
@@ -95,8 +95,16 @@ func cmdDev(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	metrics, err := a.serveMetrics(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	fmt.Fprintf(e.stdout, "\nCRS is running at %s (ready in %s)\n", publicURL(cfg, ln), time.Since(start).Round(10*time.Millisecond))
 	fmt.Fprintf(e.stdout, "  sign in:   %s/login\n  API:       %s/openapi.json\n  jobs (admin): %s/admin/jobs\n", publicURL(cfg, ln), publicURL(cfg, ln), publicURL(cfg, ln))
+	if metrics != "" {
+		fmt.Fprintf(e.stdout, "  metrics:   %s\n", metrics)
+	}
 	printAccounts(e, accounts, cfg.DemoPassword)
 	fmt.Fprintln(e.stdout, "\nPress Ctrl-C to stop.")
 	return a.serve(ctx, ln)

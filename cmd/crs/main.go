@@ -98,12 +98,13 @@ func loadConfig(e env) (config.Config, error) {
 	return config.Load(e.getenv)
 }
 
-// newLogger builds the process logger from the configuration.
-func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+// newLogger builds the process logger from the configuration; format is the command's default when
+// CRS_LOG_FORMAT is not set (text for `crs dev`, json for the others).
+func newLogger(cfg config.Config, format string, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(strings.ToUpper(cfg.LogLevel)))
 	opts := &slog.HandlerOptions{Level: level}
-	if cfg.LogFormat == "text" {
+	if cfg.LogFormatOr(format) == "text" {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"sort"
@@ -47,10 +48,14 @@ func runCmd(t testing.TB, env map[string]string, stdin string, args ...string) (
 	return code, out.String(), errOut.String()
 }
 
-var listening = regexp.MustCompile(`crs listening on (http://\S+)`)
+var (
+	listening   = regexp.MustCompile(`crs listening on (http://\S+)`)
+	metricsOn   = regexp.MustCompile(`crs metrics on (http://\S+)`)
+	metricsURLs sync.Map // the metrics URL of each server startServe started, by its URL
+)
 
-// startServe boots `crs serve --with-workers` on port 0 and returns its URL and a stop function that
-// cancels it and returns the exit code.
+// startServe boots `crs serve --with-workers` on port 0 (its metrics too) and returns its URL and a
+// stop function that cancels it and returns the exit code.
 func startServe(t testing.TB, databaseURL string) (string, func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -58,7 +63,7 @@ func startServe(t testing.TB, databaseURL string) (string, func() int) {
 	pr, pw := io.Pipe()
 	var errOut syncBuffer
 	done := make(chan int, 1)
-	env := map[string]string{"DATABASE_URL": databaseURL, "CRS_ADDR": "127.0.0.1:0", "CRS_LOG_LEVEL": "warn"}
+	env := map[string]string{"DATABASE_URL": databaseURL, "CRS_ADDR": "127.0.0.1:0", "CRS_METRICS_ADDR": "127.0.0.1:0", "CRS_LOG_LEVEL": "warn"}
 	go func() {
 		done <- run(ctx, []string{"serve", "--with-workers"}, envOf(env), strings.NewReader(""), pw, &errOut)
 		pw.Close()
@@ -66,9 +71,14 @@ func startServe(t testing.TB, databaseURL string) (string, func() int) {
 	urlc := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
+		var base string
 		for sc.Scan() {
 			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				urlc <- m[1]
+				base = m[1]
+			}
+			if m := metricsOn.FindStringSubmatch(sc.Text()); m != nil && base != "" {
+				metricsURLs.Store(base, m[1])
+				urlc <- base
 			}
 		}
 	}()
@@ -105,19 +115,26 @@ func TestRunServesReadyzAndStopsGracefully(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || body["status"] != "ready" {
 		t.Fatalf("/readyz = %d %v", resp.StatusCode, body)
 	}
-	for _, path := range []string{"/healthz", "/openapi.json", "/metrics", "/login"} {
-		r, err := http.Get(url + path)
+	metrics, _ := metricsURLs.Load(url)
+	for _, u := range []string{url + "/healthz", url + "/openapi.json", metrics.(string), url + "/login"} {
+		r, err := http.Get(u)
 		if err != nil {
 			t.Fatal(err)
 		}
 		b, _ := io.ReadAll(r.Body)
 		r.Body.Close()
 		if r.StatusCode != http.StatusOK {
-			t.Errorf("%s = %d", path, r.StatusCode)
+			t.Errorf("%s = %d", u, r.StatusCode)
 		}
-		if path == "/metrics" && (!strings.Contains(string(b), "crs_db_pool_max_conns") || !strings.Contains(string(b), "crs_http_requests_total")) {
-			t.Errorf("/metrics lacks the pool or request metrics")
+		if u == metrics && (!strings.Contains(string(b), "crs_db_pool_max_conns") || !strings.Contains(string(b), "crs_http_requests_total")) {
+			t.Errorf("%s lacks the pool or request metrics", u)
 		}
+	}
+	// The metrics are not served on the API's address (they are on their own, loopback by default).
+	if r, err := http.Get(url + "/metrics"); err != nil || r.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /metrics on the API address: %v %v, want 404", r.StatusCode, err)
+	} else {
+		r.Body.Close()
 	}
 	if code := stop(); code != 0 {
 		t.Fatalf("exit code %d after graceful shutdown", code)
@@ -169,6 +186,9 @@ func TestConfigurationErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{}, "DATABASE_URL"},
 		{map[string]string{"DATABASE_URL": "postgres://x/y", "CRS_ADDR": "nonsense"}, "CRS_ADDR"},
 		{map[string]string{"DATABASE_URL": "postgres://x/y", "CRS_DB_MAX_CONNS": "lots"}, "CRS_DB_MAX_CONNS"},
+		{map[string]string{"DATABASE_URL": "postgres://u@localhost:70000/crs"}, "DATABASE_URL"},
+		{map[string]string{"DATABASE_URL": "postgres://x/y", "CRS_RECONCILE_SCHEDULE": "0 2 * * 9"}, "CRS_RECONCILE_SCHEDULE"},
+		{map[string]string{"DATABASE_URL": "postgres://x/y", "CRS_DB_STATEMENT_TIMEOUT": "forever"}, "CRS_DB_STATEMENT_TIMEOUT"},
 	}
 	for _, c := range cases {
 		code, _, stderr := runCmd(t, c.env, "", "serve")
@@ -241,6 +261,37 @@ func TestSeedDemoAccountsSignIn(t *testing.T) {
 	}
 }
 
+// TestServeGivesUpOnADatabaseThatNeverAnswers points serve at a server that accepts TCP connections
+// and never answers: serve must fail with a clear error after CRS_DB_CONNECT_TIMEOUT, not hang.
+func TestServeGivesUpOnADatabaseThatNeverAnswers(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c) // accepted, never answered
+		}
+	}()
+	env := map[string]string{"DATABASE_URL": "postgres://crs@" + ln.Addr().String() + "/crs?sslmode=disable", "CRS_DB_CONNECT_TIMEOUT": "500ms"}
+	code, _, stderr := runCmd(t, env, "", "serve")
+	if code != 1 || !strings.Contains(stderr, "connect to database") {
+		t.Fatalf("serve against a silent database: exit %d, stderr %q; want exit 1 and a connection error", code, stderr)
+	}
+}
+
 // TestOpenAPIDocumentsEveryRoute fails when a registered /api/v1 route is undocumented or a documented
 // one is not registered.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
@@ -249,7 +300,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(context.Background(), cfg, newLogger(cfg, io.Discard), appOpts{})
+	a, err := newApp(context.Background(), cfg, newLogger(cfg, "json", io.Discard), appOpts{})
 	if err != nil {
 		t.Fatal(err)
 	}

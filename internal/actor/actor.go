@@ -83,3 +83,17 @@ func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }
+
+type clientAddrKey struct{}
+
+// WithClientAddr returns a context carrying the client's network address (as the HTTP layer
+// determined it), which sign-in throttling counts failures by.
+func WithClientAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientAddrKey{}, addr)
+}
+
+// ClientAddr returns the client address carried by ctx, or "".
+func ClientAddr(ctx context.Context) string {
+	addr, _ := ctx.Value(clientAddrKey{}).(string)
+	return addr
+}

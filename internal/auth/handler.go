@@ -60,6 +60,7 @@ func (h *Handler) createToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store") // the body is a credential
 	return c.JSON(http.StatusCreated, tokenResponse{Token: iss.Value, TokenType: "Bearer", ExpiresAt: iss.ExpiresAt})
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -39,9 +40,12 @@ type Config struct {
 	TokenTTL    time.Duration
 	SessionTTL  time.Duration
 	MaxFailures int
-	Window      time.Duration
-	Lockout     time.Duration
-	Now         func() time.Time
+	// MaxClientFailures failed sign-ins from one client address (actor.ClientAddr) within Window lock
+	// that address out for Lockout, whatever accounts it tries; zero turns the per-client limit off.
+	MaxClientFailures int
+	Window            time.Duration
+	Lockout           time.Duration
+	Now               func() time.Time
 }
 
 // Service signs users in and manages them.
@@ -71,8 +75,10 @@ func hashToken(raw string) []byte {
 }
 
 // Login checks the credentials and issues a token of the kind. Wrong credentials answer
-// unauthenticated; after MaxFailures failures within Window the address is locked for Lockout and
-// every attempt answers too_many_requests with the seconds to wait.
+// unauthenticated; after MaxFailures failures within Window the account is locked for Lockout and
+// every attempt answers too_many_requests (login_throttled) with the seconds to wait; after
+// MaxClientFailures failures from the client address in ctx (actor.WithClientAddr), whatever the
+// accounts, that address is refused the same way (login_throttled_client).
 func (s *Service) Login(ctx context.Context, email, password string, kind TokenKind) (Issued, error) {
 	email = normaliseEmail(email)
 	now := s.cfg.Now().UTC()
@@ -81,6 +87,17 @@ func (s *Service) Login(ctx context.Context, email, password string, kind TokenK
 	fields.Check(password != "", "password", "required", "password is required")
 	if err := fields.Err("sign-in needs an email and a password"); err != nil {
 		return Issued{}, err
+	}
+	client := actor.ClientAddr(ctx)
+	if client != "" && s.cfg.MaxClientFailures > 0 {
+		var catt clientAttemptRow
+		err := s.db.WithContext(ctx).Where("client = ?", client).Take(&catt).Error
+		if err == nil && catt.LockedUntil != nil && catt.LockedUntil.After(now) {
+			wait := int(math.Ceil(catt.LockedUntil.Sub(now).Seconds()))
+			return Issued{}, apperr.TooManyRequests("login_throttled_client", "too many failed sign-ins from this address; try again later", wait)
+		} else if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return Issued{}, fmt.Errorf("read failed sign-ins of the client: %w", err)
+		}
 	}
 	var att attemptRow
 	err := s.db.WithContext(ctx).Where("email = ?", email).Take(&att).Error
@@ -103,6 +120,11 @@ func (s *Service) Login(ctx context.Context, email, password string, kind TokenK
 	if !found || !ok || !u.Active {
 		if err := s.recordFailure(ctx, email, now); err != nil {
 			return Issued{}, err
+		}
+		if client != "" && s.cfg.MaxClientFailures > 0 {
+			if err := s.recordClientFailure(ctx, client, now); err != nil {
+				return Issued{}, err
+			}
 		}
 		return Issued{}, &apperr.Error{Kind: apperr.KindUnauthenticated, Code: "invalid_credentials", Message: "the email or password is wrong"}
 	}
@@ -128,6 +150,27 @@ func (s *Service) recordFailure(ctx context.Context, email string, now time.Time
 		email, now, s.cfg.MaxFailures, lockUntil, windowStart, windowStart, windowStart, s.cfg.MaxFailures, lockUntil).Error
 	if err != nil {
 		return fmt.Errorf("record failed sign-in: %w", err)
+	}
+	return nil
+}
+
+// recordClientFailure counts a failed sign-in against the client address, in one statement as
+// recordFailure does for the account.
+func (s *Service) recordClientFailure(ctx context.Context, client string, now time.Time) error {
+	windowStart := now.Add(-s.cfg.Window)
+	lockUntil := now.Add(s.cfg.Lockout)
+	err := s.db.WithContext(ctx).Exec(`
+		INSERT INTO login_client_attempts (client, failures, first_failure_at, locked_until)
+		VALUES (?, 1, ?, CASE WHEN 1 >= ? THEN ?::timestamptz END)
+		ON CONFLICT (client) DO UPDATE SET
+			failures = CASE WHEN login_client_attempts.first_failure_at < ? THEN 1 ELSE login_client_attempts.failures + 1 END,
+			first_failure_at = CASE WHEN login_client_attempts.first_failure_at < ? THEN EXCLUDED.first_failure_at ELSE login_client_attempts.first_failure_at END,
+			locked_until = CASE
+				WHEN (CASE WHEN login_client_attempts.first_failure_at < ? THEN 1 ELSE login_client_attempts.failures + 1 END) >= ? THEN ?::timestamptz
+				ELSE NULL END`,
+		client, now, s.cfg.MaxClientFailures, lockUntil, windowStart, windowStart, windowStart, s.cfg.MaxClientFailures, lockUntil).Error
+	if err != nil {
+		return fmt.Errorf("record failed sign-in of the client: %w", err)
 	}
 	return nil
 }

@@ -62,6 +62,15 @@ type attemptRow struct {
 
 func (attemptRow) TableName() string { return "login_attempts" }
 
+type clientAttemptRow struct {
+	Client         string `gorm:"primaryKey"`
+	Failures       int
+	FirstFailureAt time.Time
+	LockedUntil    *time.Time
+}
+
+func (clientAttemptRow) TableName() string { return "login_client_attempts" }
+
 func userByEmail(ctx context.Context, db *gorm.DB, email string) (userRow, bool, error) {
 	var r userRow
 	err := db.WithContext(ctx).Where("lower(email) = ?", normaliseEmail(email)).Take(&r).Error

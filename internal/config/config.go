@@ -12,22 +12,39 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/robfig/cron/v3"
 )
 
 // Config is the whole platform configuration. Field tags name the environment variables.
 type Config struct {
 	// DatabaseURL is the PostgreSQL connection URL. crs dev fills it from its private cluster.
 	DatabaseURL string `env:"DATABASE_URL"`
+	// MigrateDatabaseURL is the connection URL of the role that owns the schema, used by `crs migrate`
+	// (and `crs dev`); empty means DATABASE_URL. serve and worker connect with DATABASE_URL, which
+	// should be a role without DDL rights (see README, "Database roles").
+	MigrateDatabaseURL string `env:"CRS_MIGRATE_DATABASE_URL"`
 	// DBMaxConns is the pool size shared by GORM, River and the HTTP handlers.
 	DBMaxConns int32 `env:"CRS_DB_MAX_CONNS" envDefault:"20"`
+	// DBConnectTimeout bounds each new connection (a database that accepts TCP but never answers).
+	DBConnectTimeout time.Duration `env:"CRS_DB_CONNECT_TIMEOUT" envDefault:"5s"`
+	// DBStatementTimeout is PostgreSQL's statement_timeout for the application's connections.
+	DBStatementTimeout time.Duration `env:"CRS_DB_STATEMENT_TIMEOUT" envDefault:"60s"`
+	// DBLockTimeout is PostgreSQL's lock_timeout: how long a statement waits for a row or table lock.
+	DBLockTimeout time.Duration `env:"CRS_DB_LOCK_TIMEOUT" envDefault:"10s"`
 	// Addr is the HTTP listen address.
 	Addr string `env:"CRS_ADDR" envDefault:"127.0.0.1:8080"`
 	// PublicURL is how people reach the server (used in e-mails and printed at start); defaults to http://Addr.
 	PublicURL string `env:"CRS_PUBLIC_URL"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"CRS_LOG_LEVEL" envDefault:"info"`
-	// LogFormat is json or text.
-	LogFormat string `env:"CRS_LOG_FORMAT" envDefault:"json"`
+	// LogFormat is json or text; empty means text for `crs dev` and json for every other command.
+	LogFormat string `env:"CRS_LOG_FORMAT"`
+	// MetricsAddr is where /metrics is served, apart from the API; "off" serves none.
+	MetricsAddr string `env:"CRS_METRICS_ADDR" envDefault:"127.0.0.1:9090"`
+	// TrustedProxies are the CIDR ranges of reverse proxies whose X-Forwarded-For names the client;
+	// empty means clients connect directly and the peer address is the client's.
+	TrustedProxies []string `env:"CRS_TRUSTED_PROXIES"`
 
 	// BodyLimit caps request bodies, e.g. "1M".
 	BodyLimit       string        `env:"CRS_BODY_LIMIT" envDefault:"1M"`
@@ -39,18 +56,29 @@ type Config struct {
 	// TokenTTL is how long an API token lives; SessionTTL how long a browser session lives.
 	TokenTTL   time.Duration `env:"CRS_TOKEN_TTL" envDefault:"12h"`
 	SessionTTL time.Duration `env:"CRS_SESSION_TTL" envDefault:"8h"`
-	// SecureCookies marks the session cookie Secure; turn it on behind HTTPS.
+	// SecureCookies marks the session cookie Secure; it is on whenever PublicURL is https.
 	SecureCookies bool `env:"CRS_SECURE_COOKIES" envDefault:"false"`
 	// LoginMaxFailures failed sign-ins within LoginWindow lock the account for LoginLockout.
 	LoginMaxFailures int           `env:"CRS_LOGIN_MAX_FAILURES" envDefault:"5"`
 	LoginWindow      time.Duration `env:"CRS_LOGIN_WINDOW" envDefault:"15m"`
 	LoginLockout     time.Duration `env:"CRS_LOGIN_LOCKOUT" envDefault:"15m"`
+	// LoginMaxFailuresPerClient failed sign-ins from one client address within LoginWindow refuse that
+	// address's sign-ins for LoginLockout, whichever accounts it tries.
+	LoginMaxFailuresPerClient int `env:"CRS_LOGIN_MAX_FAILURES_PER_CLIENT" envDefault:"20"`
 
 	// DemoPassword is the password of the seeded demo accounts.
 	DemoPassword string `env:"CRS_DEMO_PASSWORD" envDefault:"crs-demo-2026"`
 
 	// MaxWorkers is the number of River jobs worked at once by one process.
 	MaxWorkers int `env:"CRS_MAX_WORKERS" envDefault:"10"`
+	// JobTimeout bounds a quick job (e-mail, a contract's volume refresh, housekeeping).
+	JobTimeout time.Duration `env:"CRS_JOB_TIMEOUT" envDefault:"2m"`
+	// ReportJobTimeout bounds a heavy job (an Excel return, the reconciliation of every contract);
+	// past it the job's work is cancelled and River retries it.
+	ReportJobTimeout time.Duration `env:"CRS_REPORT_JOB_TIMEOUT" envDefault:"15m"`
+	// JobRescueAfter is how long a job may stay running before River rescues it (retries it) as the
+	// job of a worker that died; a job is never rescued before its own timeout has passed.
+	JobRescueAfter time.Duration `env:"CRS_JOB_RESCUE_AFTER" envDefault:"5m"`
 	// ReconcileSchedule is the cron schedule of the reconciliation of every live contract.
 	ReconcileSchedule string `env:"CRS_RECONCILE_SCHEDULE" envDefault:"0 2 * * *"`
 	// ReturnsSchedule is the cron schedule of the monthly Excel returns for the previous month.
@@ -126,10 +154,18 @@ func (c Config) Validate() error {
 	bad := func(name, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
 	}
-	if c.DatabaseURL != "" {
-		u, err := url.Parse(c.DatabaseURL)
+	for name, raw := range map[string]string{"DATABASE_URL": c.DatabaseURL, "CRS_MIGRATE_DATABASE_URL": c.MigrateDatabaseURL} {
+		if raw == "" {
+			continue
+		}
+		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-			bad("DATABASE_URL", "must be a postgres:// URL")
+			bad(name, "must be a postgres:// URL")
+			continue
+		}
+		// pgx parses host, port and options; its message may quote the URL, password included.
+		if _, err := pgxpool.ParseConfig(raw); err != nil {
+			bad(name, "not a valid PostgreSQL URL (check the host, port and options)")
 		}
 	}
 	if c.DBMaxConns < 2 || c.DBMaxConns > 500 {
@@ -137,6 +173,16 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("CRS_ADDR", "must be host:port, got %q", c.Addr)
+	}
+	if c.MetricsAddr != "off" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("CRS_METRICS_ADDR", "must be host:port or off, got %q", c.MetricsAddr)
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(strings.TrimSpace(p)); err != nil {
+			bad("CRS_TRUSTED_PROXIES", "must be comma-separated CIDR ranges such as 10.0.0.0/8, got %q", p)
+		}
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || u.Host == "" {
@@ -149,7 +195,7 @@ func (c Config) Validate() error {
 		bad("CRS_LOG_LEVEL", "must be debug, info, warn or error, got %q", c.LogLevel)
 	}
 	switch c.LogFormat {
-	case "json", "text":
+	case "", "json", "text":
 	default:
 		bad("CRS_LOG_FORMAT", "must be json or text, got %q", c.LogFormat)
 	}
@@ -160,6 +206,9 @@ func (c Config) Validate() error {
 		"CRS_READ_TIMEOUT": c.ReadTimeout, "CRS_WRITE_TIMEOUT": c.WriteTimeout, "CRS_IDLE_TIMEOUT": c.IdleTimeout,
 		"CRS_SHUTDOWN_TIMEOUT": c.ShutdownTimeout, "CRS_TOKEN_TTL": c.TokenTTL, "CRS_SESSION_TTL": c.SessionTTL,
 		"CRS_LOGIN_WINDOW": c.LoginWindow, "CRS_LOGIN_LOCKOUT": c.LoginLockout,
+		"CRS_DB_CONNECT_TIMEOUT": c.DBConnectTimeout, "CRS_DB_STATEMENT_TIMEOUT": c.DBStatementTimeout,
+		"CRS_DB_LOCK_TIMEOUT": c.DBLockTimeout, "CRS_JOB_TIMEOUT": c.JobTimeout, "CRS_REPORT_JOB_TIMEOUT": c.ReportJobTimeout,
+		"CRS_JOB_RESCUE_AFTER": c.JobRescueAfter,
 	} {
 		if d <= 0 {
 			bad(name, "must be a positive duration")
@@ -168,17 +217,27 @@ func (c Config) Validate() error {
 	if c.LoginMaxFailures < 1 {
 		bad("CRS_LOGIN_MAX_FAILURES", "must be at least 1")
 	}
+	if c.LoginMaxFailuresPerClient < 1 {
+		bad("CRS_LOGIN_MAX_FAILURES_PER_CLIENT", "must be at least 1")
+	}
+	if c.JobRescueAfter > 0 && c.JobTimeout > 0 && c.JobRescueAfter < c.JobTimeout {
+		bad("CRS_JOB_RESCUE_AFTER", "must be at least CRS_JOB_TIMEOUT (%s): a job still within its timeout is not stuck", c.JobTimeout)
+	}
+	if c.DBLockTimeout > 0 && c.DBStatementTimeout > 0 && c.DBLockTimeout > c.DBStatementTimeout {
+		bad("CRS_DB_LOCK_TIMEOUT", "must not exceed CRS_DB_STATEMENT_TIMEOUT (%s)", c.DBStatementTimeout)
+	}
 	if len(c.DemoPassword) < 8 {
 		bad("CRS_DEMO_PASSWORD", "must be at least 8 characters")
 	}
 	if c.MaxWorkers < 1 || c.MaxWorkers > 1000 {
 		bad("CRS_MAX_WORKERS", "must be between 1 and 1000")
 	}
-	if fields := strings.Fields(c.ReconcileSchedule); len(fields) != 5 {
-		bad("CRS_RECONCILE_SCHEDULE", "must be a five-field cron schedule")
-	}
-	if fields := strings.Fields(c.ReturnsSchedule); len(fields) != 5 {
-		bad("CRS_RETURNS_SCHEDULE", "must be a five-field cron schedule")
+	for name, spec := range map[string]string{"CRS_RECONCILE_SCHEDULE": c.ReconcileSchedule, "CRS_RETURNS_SCHEDULE": c.ReturnsSchedule} {
+		if len(strings.Fields(spec)) != 5 {
+			bad(name, "must be a five-field cron schedule (minute hour day month weekday), got %q", spec)
+		} else if _, err := cron.ParseStandard(spec); err != nil {
+			bad(name, "not a valid cron schedule: %v", err)
+		}
 	}
 	if c.PaymentTermsDays < 1 || c.PaymentTermsDays > 365 {
 		bad("CRS_PAYMENT_TERMS_DAYS", "must be between 1 and 365")
@@ -197,6 +256,28 @@ func (c Config) RequireDatabase() error {
 		return errors.New("configuration: DATABASE_URL: required (a postgres:// URL), or use `crs dev` for the embedded default")
 	}
 	return nil
+}
+
+// SecureCookie reports whether the session cookie must be Secure: when asked, or whenever people
+// reach the server over https.
+func (c Config) SecureCookie() bool {
+	return c.SecureCookies || strings.HasPrefix(strings.ToLower(c.PublicURL), "https://")
+}
+
+// MigrateURL is the URL migrations connect with: CRS_MIGRATE_DATABASE_URL, or else DATABASE_URL.
+func (c Config) MigrateURL() string {
+	if c.MigrateDatabaseURL != "" {
+		return c.MigrateDatabaseURL
+	}
+	return c.DatabaseURL
+}
+
+// LogFormatOr returns the configured log format, or def when none is set.
+func (c Config) LogFormatOr(def string) string {
+	if c.LogFormat == "" {
+		return def
+	}
+	return c.LogFormat
 }
 
 // BodyLimitBytes returns the body limit in bytes.

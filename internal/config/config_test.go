@@ -37,6 +37,15 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"bad body limit", map[string]string{"CRS_BODY_LIMIT": "lots"}, "CRS_BODY_LIMIT"},
 		{"short demo password", map[string]string{"CRS_DEMO_PASSWORD": "abc"}, "CRS_DEMO_PASSWORD"},
 		{"bad cron", map[string]string{"CRS_RECONCILE_SCHEDULE": "nightly"}, "CRS_RECONCILE_SCHEDULE"},
+		{"cron out of range", map[string]string{"CRS_RETURNS_SCHEDULE": "0 25 * * *"}, "CRS_RETURNS_SCHEDULE"},
+		{"bad port in database url", map[string]string{"DATABASE_URL": "postgres://u@localhost:99999/crs"}, "DATABASE_URL"},
+		{"bad port in migrate url", map[string]string{"CRS_MIGRATE_DATABASE_URL": "postgres://u@localhost:port/crs"}, "CRS_MIGRATE_DATABASE_URL"},
+		{"bad connect timeout", map[string]string{"CRS_DB_CONNECT_TIMEOUT": "0s"}, "CRS_DB_CONNECT_TIMEOUT"},
+		{"lock timeout above statement timeout", map[string]string{"CRS_DB_LOCK_TIMEOUT": "2m", "CRS_DB_STATEMENT_TIMEOUT": "1m"}, "CRS_DB_LOCK_TIMEOUT"},
+		{"bad metrics addr", map[string]string{"CRS_METRICS_ADDR": "9090"}, "CRS_METRICS_ADDR"},
+		{"bad trusted proxy", map[string]string{"CRS_TRUSTED_PROXIES": "10.0.0.1"}, "CRS_TRUSTED_PROXIES"},
+		{"rescue before timeout", map[string]string{"CRS_JOB_RESCUE_AFTER": "10s", "CRS_JOB_TIMEOUT": "1m"}, "CRS_JOB_RESCUE_AFTER"},
+		{"bad log format", map[string]string{"CRS_LOG_FORMAT": "xml"}, "CRS_LOG_FORMAT"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -49,6 +58,27 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 				t.Fatalf("error %q does not name %s", err, c.want)
 			}
 		})
+	}
+}
+
+func TestDatabaseURLErrorHidesThePassword(t *testing.T) {
+	t.Parallel()
+	_, err := Load(envOf(map[string]string{"DATABASE_URL": "postgres://u:s3cret@localhost:99999/crs"}))
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("Load = %v, want an error without the password", err)
+	}
+}
+
+func TestSecureCookieFollowsThePublicURL(t *testing.T) {
+	t.Parallel()
+	for url, want := range map[string]bool{"": false, "http://crs.example": false, "https://crs.example": true, "HTTPS://crs.example": true} {
+		cfg, err := Load(envOf(map[string]string{"CRS_PUBLIC_URL": url}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.SecureCookie(); got != want {
+			t.Errorf("CRS_PUBLIC_URL=%q: SecureCookie() = %v, want %v", url, got, want)
+		}
 	}
 }
 

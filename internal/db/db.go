@@ -5,11 +5,13 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -27,6 +29,12 @@ type Config struct {
 	MaxConns int32
 	// Logger receives slow-query warnings; nil discards them.
 	Logger *slog.Logger
+	// ConnectTimeout bounds each new connection; zero means 10 s, so that a database that accepts
+	// TCP but never answers cannot hang a process.
+	ConnectTimeout time.Duration
+	// StatementTimeout and LockTimeout become PostgreSQL's statement_timeout and lock_timeout on every
+	// connection; zero leaves the server's setting (none by default).
+	StatementTimeout, LockTimeout time.Duration
 }
 
 // DB bundles the pool and its database/sql and GORM views. Close it once.
@@ -46,20 +54,29 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		pcfg.MaxConns = cfg.MaxConns
 	}
 	pcfg.MaxConnIdleTime = 5 * time.Minute
+	pcfg.ConnConfig.ConnectTimeout = cmp.Or(cfg.ConnectTimeout, 10*time.Second)
 	pcfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
 	pcfg.ConnConfig.RuntimeParams["application_name"] = "crs"
+	if cfg.StatementTimeout > 0 {
+		pcfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(cfg.StatementTimeout.Milliseconds(), 10)
+	}
+	if cfg.LockTimeout > 0 {
+		pcfg.ConnConfig.RuntimeParams["lock_timeout"] = strconv.FormatInt(cfg.LockTimeout.Milliseconds(), 10)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database pool: %w", err)
 	}
-	if err := pool.Ping(ctx); err != nil {
+	pctx, cancel := context.WithTimeout(ctx, pcfg.ConnConfig.ConnectTimeout)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connect to database: %w", err)
+		return nil, fmt.Errorf("connect to database %s:%d within %s: %w", pcfg.ConnConfig.Host, pcfg.ConnConfig.Port, pcfg.ConnConfig.ConnectTimeout, err)
 	}
 	sqlDB := stdlib.OpenDBFromPool(pool)
 	gl := logger.Discard
 	if cfg.Logger != nil {
-		gl = logger.NewSlogLogger(cfg.Logger, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true})
+		gl = newSlowQueryLogger(cfg.Logger, 500*time.Millisecond)
 	}
 	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
 		Logger:                                   gl,

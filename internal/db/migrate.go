@@ -37,6 +37,8 @@ func riverMigrator(sqlDB *sql.DB, logger *slog.Logger) (*rivermigrate.Migrator[*
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	// River reports every schema version it applies at info: detail for debugging, not news.
+	logger = slog.New(demoteInfo{logger.Handler()})
 	m, err := rivermigrate.New(riverdatabasesql.New(sqlDB), &rivermigrate.Config{Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("river migrator: %w", err)
@@ -209,3 +211,23 @@ func MigrationHash() (string, error) {
 	h.Write([]byte("river:" + strconv.Itoa(RiverSchemaVersion)))
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
+
+// demoteInfo passes records to h with info demoted to debug (warnings and errors unchanged).
+type demoteInfo struct{ h slog.Handler }
+
+func (d demoteInfo) Enabled(ctx context.Context, l slog.Level) bool {
+	if l == slog.LevelInfo {
+		l = slog.LevelDebug
+	}
+	return d.h.Enabled(ctx, l)
+}
+
+func (d demoteInfo) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level == slog.LevelInfo {
+		r.Level = slog.LevelDebug
+	}
+	return d.h.Handle(ctx, r)
+}
+
+func (d demoteInfo) WithAttrs(as []slog.Attr) slog.Handler { return demoteInfo{d.h.WithAttrs(as)} }
+func (d demoteInfo) WithGroup(name string) slog.Handler    { return demoteInfo{d.h.WithGroup(name)} }

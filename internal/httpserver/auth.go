@@ -122,6 +122,7 @@ func (s *Server) RequireAuth() echo.MiddlewareFunc {
 			if !present {
 				return apperr.Unauthenticated("sign in first: send Authorization: Bearer <token>")
 			}
+			noStore(c)
 			c.Set(actorKey, a)
 			return next(c)
 		}
@@ -134,6 +135,7 @@ func (s *Server) OptionalAuth() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if a, present, err := s.authenticate(c); present && err == nil {
+				noStore(c)
 				c.Set(actorKey, a)
 			}
 			return next(c)
@@ -162,8 +164,15 @@ func (s *Server) RequireAdminPage() echo.MiddlewareFunc {
 			if !a.IsAdmin() {
 				return apperr.NotFound("page")
 			}
+			noStore(c)
 			c.Set(actorKey, a)
 			return next(c)
 		}
 	}
+}
+
+// noStore forbids caches (the browser's, a proxy's) to keep the response: everything a signed-in
+// user is sent may be personal data, and a shared computer's back button must not show it.
+func noStore(c echo.Context) {
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 }

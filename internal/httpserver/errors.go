@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/crsplatform/crs/internal/apperr"
+	"github.com/crsplatform/crs/internal/db"
 )
 
 // Problem is an RFC 9457 problem document with per-field errors.
@@ -21,6 +22,8 @@ type Problem struct {
 	Instance  string              `json:"instance,omitempty"`
 	RequestID string              `json:"request_id,omitempty"`
 	Errors    []apperr.FieldError `json:"errors,omitempty"`
+	// retryAfter, in seconds, becomes the Retry-After header when positive.
+	retryAfter int
 }
 
 // ProblemContentType is the media type of error responses.
@@ -62,12 +65,18 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 		p.Instance = c.Request().URL.Path
 		p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
 		if p.Status >= 500 {
-			logger.ErrorContext(c.Request().Context(), "request failed",
+			level := slog.LevelError
+			if p.retryAfter > 0 { // the database is unavailable or slow: not a bug in the request's code
+				level = slog.LevelWarn
+			}
+			logger.Log(c.Request().Context(), level, "request failed",
 				slog.String("request_id", p.RequestID), slog.String("method", c.Request().Method),
 				slog.String("path", c.Request().URL.Path), slog.String("error", err.Error()))
 		}
 		if ae, ok := apperr.As(err); ok && ae.RetryAfterSeconds > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(ae.RetryAfterSeconds))
+		} else if p.retryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
 		}
 		if p.Status == http.StatusUnauthorized {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="crs"`)
@@ -81,8 +90,31 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 	}
 }
 
+// Seconds a client is asked to wait before retrying when the database is unavailable or busy.
+const (
+	retryUnavailable = 5
+	retryLocked      = 1
+)
+
 func problemFor(err error) Problem {
-	if ae, ok := apperr.As(err); ok {
+	ae, isApp := apperr.As(err)
+	if !isApp || statusOf(ae.Kind) >= 500 {
+		switch db.Classify(err) {
+		case db.FailureUnavailable:
+			return Problem{Type: "urn:crs:problem:service_unavailable", Title: http.StatusText(http.StatusServiceUnavailable),
+				Status: http.StatusServiceUnavailable, Code: "service_unavailable", retryAfter: retryUnavailable,
+				Detail: "The service is temporarily unavailable (its database cannot be reached). Nothing was changed; try again shortly."}
+		case db.FailureTimeout:
+			return Problem{Type: "urn:crs:problem:timeout", Title: http.StatusText(http.StatusServiceUnavailable),
+				Status: http.StatusServiceUnavailable, Code: "timeout", retryAfter: retryUnavailable,
+				Detail: "The request took too long and was stopped; nothing was changed. Try again shortly."}
+		case db.FailureLocked:
+			return Problem{Type: "urn:crs:problem:resource_locked", Title: http.StatusText(http.StatusConflict),
+				Status: http.StatusConflict, Code: "resource_locked", retryAfter: retryLocked,
+				Detail: "Another change to the same records is in progress; nothing was changed. Try again."}
+		}
+	}
+	if isApp {
 		status := statusOf(ae.Kind)
 		p := Problem{Type: "urn:crs:problem:" + ae.Code, Title: http.StatusText(status), Status: status, Code: ae.Code, Errors: ae.Fields}
 		if status < 500 {

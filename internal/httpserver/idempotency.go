@@ -2,10 +2,12 @@ package httpserver
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -71,6 +73,10 @@ func (s *Server) idempotent() echo.MiddlewareFunc {
 			if err := next(c); err != nil {
 				c.Error(err)
 			}
+			// The outcome is stored even when the client has gone (its request context cancelled):
+			// a change that committed must replay on the client's retry, not answer 409 for minutes.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
 			status := c.Response().Status
 			if status >= 500 || status == http.StatusTooManyRequests {
 				if rerr := s.cfg.Idempotency.Release(ctx, a.UserID, key); rerr != nil {

@@ -36,12 +36,16 @@ type Authenticator interface {
 
 // Config configures the server.
 type Config struct {
-	Addr            string
-	BodyLimit       string
-	ReadTimeout     time.Duration
-	WriteTimeout    time.Duration
-	IdleTimeout     time.Duration
-	SecureCookies   bool
+	Addr         string
+	BodyLimit    string
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	IdleTimeout  time.Duration
+	// SecureCookies marks the session cookie Secure (config.Config.SecureCookie: on behind https).
+	SecureCookies bool
+	// TrustedProxies are the CIDR ranges of reverse proxies whose X-Forwarded-For is believed; empty
+	// means the peer address is the client's.
+	TrustedProxies  []string
 	Version         string
 	Logger          *slog.Logger
 	Registry        *prometheus.Registry
@@ -57,6 +61,9 @@ type Server struct {
 	Doc    *openapi.Document
 	cfg    Config
 	server *http.Server
+	// base is every request's parent context; Shutdown cancels it when its deadline passes.
+	base       context.Context
+	cancelBase context.CancelFunc
 }
 
 // New builds the server and its middleware; domains then register routes on API.
@@ -64,7 +71,7 @@ func New(cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
 		// The River UI serves its single-page app under a trailing slash.
@@ -72,7 +79,8 @@ func New(cfg Config) *Server {
 	}))
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		RequestIDHandler: func(c echo.Context, id string) {
-			c.SetRequest(c.Request().WithContext(actor.WithRequestID(c.Request().Context(), id)))
+			ctx := actor.WithClientAddr(actor.WithRequestID(c.Request().Context(), id), c.RealIP())
+			c.SetRequest(c.Request().WithContext(ctx))
 		},
 	}))
 	e.Use(accessLog(cfg.Logger))
@@ -98,12 +106,11 @@ func New(cfg Config) *Server {
 			Namespace:  "crs",
 			Subsystem:  "http",
 			Registerer: cfg.Registry,
-			Skipper:    func(c echo.Context) bool { return c.Path() == "/metrics" },
 		}))
-		e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: cfg.Registry}))
 	}
 	doc := openapi.New("CRS platform API", cfg.Version)
 	s := &Server{Echo: e, Doc: doc, cfg: cfg}
+	s.base, s.cancelBase = context.WithCancel(context.Background())
 	s.API = &Router{e: e, doc: doc, srv: s}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", s.readyz)
@@ -131,6 +138,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		WriteTimeout:      s.cfg.WriteTimeout,
 		IdleTimeout:       s.cfg.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return s.base },
 	}
 	if err := s.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -138,12 +146,37 @@ func (s *Server) Serve(ln net.Listener) error {
 	return nil
 }
 
-// Shutdown stops accepting connections and waits for in-flight requests.
+// Shutdown stops accepting connections and waits for in-flight requests until ctx ends; then it
+// cancels the requests still running (their database statements are cancelled with them), closes
+// their connections and returns ctx's error.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if s.server == nil {
+		s.cancelBase()
 		return nil
 	}
-	return s.server.Shutdown(ctx)
+	err := s.server.Shutdown(ctx)
+	if err != nil {
+		s.cancelBase()
+		_ = s.server.Close()
+	}
+	s.cancelBase()
+	return err
+}
+
+// ipExtractor chooses how the client's address is found: the peer address when clients connect
+// directly, or X-Forwarded-For read back to the first address that is not a trusted proxy. Sign-in
+// throttling counts failures by it, so only trusted proxies may speak for the client.
+func ipExtractor(trusted []string) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, cidr := range trusted {
+		if _, n, err := net.ParseCIDR(strings.TrimSpace(cidr)); err == nil {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 func accessLog(logger *slog.Logger) echo.MiddlewareFunc {

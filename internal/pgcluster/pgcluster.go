@@ -126,10 +126,12 @@ func (c *Cluster) Running(ctx context.Context) bool {
 	return true
 }
 
-// Start starts the server on a free loopback port (initialising the cluster first if needed). A server
-// left running by an earlier process that died is stopped first, so the cluster always starts clean.
+// Start starts the server on a free loopback port, the one it had before when that is still free
+// (initialising the cluster first if needed). A server left running by an earlier process that died
+// is stopped first, so the cluster always starts clean.
 func (c *Cluster) Start(ctx context.Context) error {
-	if err := c.Init(ctx); err != nil {
+	var err error
+	if err = c.Init(ctx); err != nil {
 		return err
 	}
 	if _, err := c.server(ctx, "pg_ctl", "-D", c.dataDir(), "status"); err == nil {
@@ -137,9 +139,11 @@ func (c *Cluster) Start(ctx context.Context) error {
 			return fmt.Errorf("stop a server left running: %w", err)
 		}
 	}
-	port, err := freePort()
-	if err != nil {
-		return err
+	port := c.Port
+	if port == 0 || !portFree(port) {
+		if port, err = freePort(); err != nil {
+			return err
+		}
 	}
 	opts := []string{
 		"-p " + strconv.Itoa(port),
@@ -281,6 +285,16 @@ func (c *Cluster) chownForServer() error {
 		return fmt.Errorf("hand %s to the postgres user: %w", c.Dir, err)
 	}
 	return nil
+}
+
+// portFree reports whether port can be listened on (a cluster started again keeps its port when it can).
+func portFree(port int) bool {
+	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		return false
+	}
+	ln.Close()
+	return true
 }
 
 func freePort() (int, error) {

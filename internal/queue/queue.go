@@ -59,9 +59,14 @@ func (i *Inserter) InsertTx(ctx context.Context, tx *gorm.DB, args river.JobArgs
 // WorkerConfig configures the worker client.
 type WorkerConfig struct {
 	MaxWorkers int
-	Workers    *river.Workers
-	Periodic   []*river.PeriodicJob
-	Logger     *slog.Logger
+	// JobTimeout bounds a job whose worker sets no Timeout of its own; zero means one minute.
+	JobTimeout time.Duration
+	// RescueAfter is how long a job may stay running before it is taken for the job of a dead worker
+	// and retried (never before its own timeout has passed); zero means JobTimeout plus one minute.
+	RescueAfter time.Duration
+	Workers     *river.Workers
+	Periodic    []*river.PeriodicJob
+	Logger      *slog.Logger
 	// Registry receives job metrics; nil for none.
 	Registry prometheus.Registerer
 }
@@ -81,18 +86,35 @@ func NewWorkerClient(pool *pgxpool.Pool, cfg WorkerConfig) (*river.Client[pgx.Tx
 			QueueReports: {MaxWorkers: reports},
 		}
 	}
+	jobTimeout := cfg.JobTimeout
+	if jobTimeout <= 0 {
+		jobTimeout = time.Minute
+	}
+	rescueAfter := cfg.RescueAfter
+	if rescueAfter < jobTimeout {
+		rescueAfter = jobTimeout + time.Minute
+	}
 	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Queues:            queues,
-		Workers:           cfg.Workers,
-		PeriodicJobs:      cfg.Periodic,
-		Logger:            cfg.Logger,
-		FetchPollInterval: 250 * time.Millisecond,
-		JobTimeout:        30 * time.Minute,
+		Queues:               queues,
+		Workers:              cfg.Workers,
+		PeriodicJobs:         cfg.Periodic,
+		Logger:               riverLogger(cfg.Logger),
+		FetchPollInterval:    250 * time.Millisecond,
+		JobTimeout:           jobTimeout,
+		RescueStuckJobsAfter: rescueAfter,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("river worker client: %w", err)
 	}
 	return c, nil
+}
+
+// riverLogger is the logger River's client writes to; nil discards.
+func riverLogger(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l
 }
 
 // Metrics counts worked jobs by kind and outcome and times them.
