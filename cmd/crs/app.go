@@ -114,7 +114,8 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	a.referrals = referrals.NewService(a.db.Gorm, referrals.Config{Reference: a.ref, Inserter: a.inserter, Now: now,
 		AutoApproveActionPlans: a.cfg.ActionPlanAutoApprove})
 	a.payments = payments.NewService(a.db.Gorm, payments.Config{Inserter: a.inserter, Now: now, PaymentTermsDays: a.cfg.PaymentTermsDays})
-	a.returns = returns.NewService(a.db.Gorm, returns.Config{Pool: a.db.Pool, Reference: a.ref, Payments: a.payments, Inserter: a.inserter, Now: now})
+	a.returns = returns.NewService(a.db.Gorm, returns.Config{Pool: a.db.Pool, Reference: a.ref, Payments: a.payments, Inserter: a.inserter, Now: now,
+		StuckAfter: a.cfg.ReportJobTimeout})
 
 	periodic, err := jobs.Periodic(jobs.Schedules{Reconcile: a.cfg.ReconcileSchedule, Returns: a.cfg.ReturnsSchedule})
 	if err != nil {

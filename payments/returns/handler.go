@@ -24,6 +24,7 @@ type ReturnResponse struct {
 	Region      *string    `json:"region"`
 	Period      string     `json:"period"`
 	Status      Status     `json:"status"`
+	Stuck       bool       `json:"stuck" doc:"true when a running build has passed its time limit (its worker stopped); POST .../retry starts it again"`
 	Failure     *string    `json:"failure"`
 	FileName    *string    `json:"file_name"`
 	FileSize    *int64     `json:"file_size"`
@@ -44,7 +45,7 @@ func opt[T comparable](v T) *T {
 }
 
 func response(r Return) ReturnResponse {
-	out := ReturnResponse{ID: r.ID, Scope: r.Scope, Region: opt(r.Region), Period: r.Period.String(), Status: r.Status, Failure: opt(r.Failure),
+	out := ReturnResponse{ID: r.ID, Scope: r.Scope, Region: opt(r.Region), Period: r.Period.String(), Status: r.Status, Stuck: r.Stuck, Failure: opt(r.Failure),
 		RequestedBy: r.RequestedBy, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
 	if r.Status == StatusReady {
 		out.FileName, out.FileSize, out.FileSHA256 = opt(r.FileName), opt(r.FileSize), opt(r.FileSHA256)
@@ -103,6 +104,18 @@ func (h *Handler) get(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, response(r))
+}
+
+func (h *Handler) retry(c echo.Context) error {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := h.svc.Retry(httpserver.Ctx(c), httpserver.MustActor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, response(r))
 }
 
 // xlsxType is the media type of an Excel workbook.

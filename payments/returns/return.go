@@ -47,6 +47,9 @@ type Return struct {
 	CreatedAt   time.Time
 	StartedAt   *time.Time
 	FinishedAt  *time.Time
+	// Stuck is set on a running return whose build has run past its timeout: its worker died or hangs.
+	// River retries the build once it rescues the job; a user may retry it at once (Service.Retry).
+	Stuck bool
 }
 
 // FileNameFor is the download name: crs-return-<scope>-<period>.xlsx, e.g.

@@ -17,6 +17,9 @@ func Register(r *httpserver.Router, h *Handler) {
 		Summary: "Returns you can see, newest first", Response: returnPage{}, Query: httpserver.PageQuery})
 	r.Add(httpserver.Route{Method: http.MethodGet, Path: "/returns/:id", Handler: h.get, Roles: roles, Tag: "returns",
 		Summary: "A return's status: queued, running, ready, or failed with the reason", Response: ReturnResponse{}})
+	r.Add(httpserver.Route{Method: http.MethodPost, Path: "/returns/:id/retry", Handler: h.retry, Roles: roles, Tag: "returns",
+		Summary: "Build a failed or stuck return again (202); any other return conflicts (return_not_retryable)", Response: ReturnResponse{},
+		Status: http.StatusAccepted})
 	r.Add(httpserver.Route{Method: http.MethodGet, Path: "/returns/:id/download", Handler: h.download, Roles: roles, Tag: "returns",
 		Summary: "Download a ready return (.xlsx)", Produces: []string{xlsxType}})
 }

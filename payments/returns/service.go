@@ -34,6 +34,9 @@ type Config struct {
 	Payments  *payments.Service
 	Inserter  *queue.Inserter
 	Now       func() time.Time
+	// StuckAfter is how long a build may run before the return shows as stuck (its worker died or
+	// hangs) and may be retried: the build job's timeout. Zero means 15 minutes.
+	StuckAfter time.Duration
 }
 
 // Service requests, lists, builds and serves returns.
@@ -46,6 +49,9 @@ type Service struct {
 func NewService(db *gorm.DB, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.StuckAfter <= 0 {
+		cfg.StuckAfter = 15 * time.Minute
 	}
 	return &Service{db: db, cfg: cfg}
 }
@@ -136,7 +142,11 @@ func (s *Service) List(ctx context.Context, a actor.Actor, p page.Params) (page.
 	if err != nil {
 		return page.Page[Return]{}, err
 	}
-	return listReturns(ctx, s.db, regions, p)
+	res, err := listReturns(ctx, s.db, regions, p)
+	for i := range res.Items {
+		res.Items[i] = s.withStuck(res.Items[i])
+	}
+	return res, err
 }
 
 // Get returns one return; one outside the actor's scope is not found.
@@ -152,7 +162,7 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id uuid.UUID) (Return,
 	if regions != nil && (r.RegionCode == nil || !slices.Contains(regions, *r.RegionCode)) {
 		return Return{}, apperr.NotFound("return")
 	}
-	return r.ret(), nil
+	return s.withStuck(r.ret()), nil
 }
 
 // Download returns a ready return's file name and content; a return not ready conflicts
