@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -146,7 +147,7 @@ func insertRequest(ctx context.Context, tx *gorm.DB, r Request) error {
 // translateRequest turns the unique violations of the live-request indexes into request_exists.
 func translateRequest(err error, r Request) error {
 	var pg *pgconn.PgError
-	if !errors.As(err, &pg) || pg.Code != "23505" {
+	if !errors.As(err, &pg) || pg.Code != pgerrcode.UniqueViolation {
 		return err
 	}
 	switch pg.ConstraintName {

@@ -116,6 +116,12 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 		if err := db.MigrateAll(ctx, d.SQL, logger); err != nil {
 			return err
 		}
+		if cfg.AppRole != "" {
+			if err := db.GrantApp(ctx, d.SQL, cfg.AppRole); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "granted the application's privileges to %s (CRS_APP_ROLE)\n", cfg.AppRole)
+		}
 	case "down":
 		if err := db.MigrateDown(ctx, d.SQL, *all, logger); err != nil {
 			return err
@@ -153,6 +159,8 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	logger := newLogger(cfg, "json", e.stderr)
+	// The seed's bulk load sets indexes and foreign keys aside while it copies: the owner's work.
+	cfg.DatabaseURL = cfg.MigrateURL()
 	a, err := newApp(ctx, cfg, logger, appOpts{})
 	if err != nil {
 		return err

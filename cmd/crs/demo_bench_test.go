@@ -16,9 +16,9 @@ import (
 // tests load a small share of the demo; this is where its full-size figures are measured (the
 // referral list was expected to answer within 2 s for every account and filter).
 func BenchmarkSeedDemo(b *testing.B) {
-	dbURL := dbtest.URL(b)
+	dbURL, ownerURL := dbtest.URLs(b)
 	start := time.Now()
-	code, out, stderr := runCmd(b, map[string]string{"DATABASE_URL": dbURL}, "", "seed", "demo")
+	code, out, stderr := runCmd(b, map[string]string{"DATABASE_URL": dbURL, "CRS_MIGRATE_DATABASE_URL": ownerURL}, "", "seed", "demo")
 	if code != 0 || !strings.Contains(out, "prime@demo.test") {
 		b.Fatalf("seed demo: %d %q %q", code, out, stderr)
 	}

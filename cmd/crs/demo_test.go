@@ -31,8 +31,8 @@ const demoTestScale = 0.05
 func TestSeedDemoReferrals(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dbURL := dbtest.URL(t)
-	code, out, stderr := runCmd(t, map[string]string{"DATABASE_URL": dbURL}, "", "seed", "demo", "--scale", fmt.Sprint(demoTestScale))
+	dbURL, ownerURL := dbtest.URLs(t)
+	code, out, stderr := runCmd(t, map[string]string{"DATABASE_URL": dbURL, "CRS_MIGRATE_DATABASE_URL": ownerURL}, "", "seed", "demo", "--scale", fmt.Sprint(demoTestScale))
 	if code != 0 || !strings.Contains(out, "prime@demo.test") {
 		t.Fatalf("seed demo: %d %q %q", code, out, stderr)
 	}

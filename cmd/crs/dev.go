@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"net/url"
 	"path/filepath"
 	"time"
 
 	"github.com/crsplatform/crs/cmd/crs/demo"
+	"github.com/crsplatform/crs/internal/config"
 	"github.com/crsplatform/crs/internal/db"
 	"github.com/crsplatform/crs/internal/pgcluster"
 )
@@ -61,16 +63,30 @@ func cmdDev(ctx context.Context, e env, args []string) error {
 	if err := cluster.EnsureDatabase(ctx, "crs"); err != nil {
 		return err
 	}
-	cfg.DatabaseURL = cluster.URL("crs")
+	// The cluster's superuser owns the schema and migrates it (and loads the demo); the platform itself
+	// connects as devAppRole, which has only the application's privileges, as in production.
+	ownerURL := cluster.URL("crs")
+	cfg.MigrateDatabaseURL = ownerURL
+	cfg.DatabaseURL = withUser(ownerURL, devAppRole)
 	logger.Info("postgres started", slog.Int("port", cluster.Port), slog.String("took", time.Since(start).Round(time.Millisecond).String()))
 
-	mig, err := db.Open(ctx, db.Config{URL: cfg.DatabaseURL, MaxConns: 4})
+	mig, err := db.Open(ctx, db.Config{URL: ownerURL, MaxConns: 4})
 	if err != nil {
 		return err
 	}
 	err = db.MigrateAll(ctx, mig.SQL, logger)
+	if err == nil {
+		err = db.EnsureRole(ctx, mig.SQL, devAppRole, "")
+	}
+	if err == nil {
+		err = db.GrantApp(ctx, mig.SQL, devAppRole)
+	}
 	mig.Close()
 	if err != nil {
+		return err
+	}
+	var accounts []demo.Account
+	if accounts, err = seedIfEmpty(ctx, cfg, logger, e); err != nil {
 		return err
 	}
 	a, err := newApp(ctx, cfg, logger, appOpts{Work: true})
@@ -78,19 +94,6 @@ func cmdDev(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.close()
-	empty, err := demo.Empty(ctx, a.db.Gorm)
-	if err != nil {
-		return err
-	}
-	var accounts []demo.Account
-	if empty {
-		fmt.Fprintln(e.stdout, "loading the demo dataset")
-		if accounts, err = a.seedDemo(ctx, 1); err != nil {
-			return err
-		}
-	} else if accounts, err = demo.Accounts(ctx, a.db.Gorm); err != nil {
-		return err
-	}
 	ln, err := listen(cfg.Addr)
 	if err != nil {
 		return err
@@ -108,4 +111,37 @@ func cmdDev(ctx context.Context, e env, args []string) error {
 	printAccounts(e, accounts, cfg.DemoPassword)
 	fmt.Fprintln(e.stdout, "\nPress Ctrl-C to stop.")
 	return a.serve(ctx, ln)
+}
+
+// devAppRole is the role `crs dev` runs the platform as (the cluster trusts local connections).
+const devAppRole = "crs_app"
+
+// withUser returns the PostgreSQL URL raw with its user replaced (and no password).
+func withUser(raw, user string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.User = url.User(user)
+	return u.String()
+}
+
+// seedIfEmpty loads the demo dataset into an empty database, connected as the schema's owner (its bulk
+// load sets indexes aside), and returns the demo accounts either way.
+func seedIfEmpty(ctx context.Context, cfg config.Config, logger *slog.Logger, e env) ([]demo.Account, error) {
+	cfg.DatabaseURL = cfg.MigrateURL()
+	a, err := newApp(ctx, cfg, logger, appOpts{})
+	if err != nil {
+		return nil, err
+	}
+	defer a.close()
+	empty, err := demo.Empty(ctx, a.db.Gorm)
+	if err != nil {
+		return nil, err
+	}
+	if !empty {
+		return demo.Accounts(ctx, a.db.Gorm)
+	}
+	fmt.Fprintln(e.stdout, "loading the demo dataset")
+	return a.seedDemo(ctx, 1)
 }

@@ -61,8 +61,8 @@ func startWorker(t *testing.T, env map[string]string) (*exec.Cmd, *syncBuffer) {
 func TestKilledWorkerWorkIsRescued(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dbURL := dbtest.URL(t)
-	if code, _, stderr := runCmd(t, map[string]string{"DATABASE_URL": dbURL}, "", "seed", "demo", "--scale", "0.01"); code != 0 {
+	dbURL, ownerURL := dbtest.URLs(t)
+	if code, _, stderr := runCmd(t, map[string]string{"DATABASE_URL": dbURL, "CRS_MIGRATE_DATABASE_URL": ownerURL}, "", "seed", "demo", "--scale", "0.01"); code != 0 {
 		t.Fatalf("seed demo: %d %s", code, stderr)
 	}
 	cfg, err := config.Load(envOf(map[string]string{"DATABASE_URL": dbURL}))
@@ -124,8 +124,16 @@ func TestKilledWorkerWorkIsRescued(t *testing.T) {
 	}
 
 	first, out1 := startWorker(t, map[string]string{"DATABASE_URL": dbURL})
+	returnStatus := func() string {
+		t.Helper()
+		var status string
+		if err := g.Raw(`SELECT status FROM returns WHERE id = ?`, ret.ID).Scan(&status).Error; err != nil {
+			t.Fatal(err)
+		}
+		return status
+	}
 	waitFor("the first worker starts both jobs", 2*time.Minute, func(js map[string]jobState) bool {
-		return js["build_return"].State == "running" && js["reconcile_all"].State == "running"
+		return js["build_return"].State == "running" && js["reconcile_all"].State == "running" && returnStatus() == string(returns.StatusRunning)
 	}, out1)
 	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -135,9 +143,7 @@ func TestKilledWorkerWorkIsRescued(t *testing.T) {
 	if js["build_return"].State != "running" || js["reconcile_all"].State != "running" {
 		t.Fatalf("after the kill: %+v, want both jobs left running by the dead worker", js)
 	}
-	var status string
-	g.Raw(`SELECT status FROM returns WHERE id = ?`, ret.ID).Scan(&status)
-	if status != string(returns.StatusRunning) {
+	if status := returnStatus(); status != string(returns.StatusRunning) {
 		t.Fatalf("return %s after the kill, want running", status)
 	}
 	if err := hold.Rollback().Error; err != nil {

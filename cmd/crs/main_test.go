@@ -223,8 +223,8 @@ func TestUsersCreateAndSeed(t *testing.T) {
 
 func TestSeedDemoAccountsSignIn(t *testing.T) {
 	t.Parallel()
-	dbURL := dbtest.URL(t)
-	env := map[string]string{"DATABASE_URL": dbURL}
+	dbURL, ownerURL := dbtest.URLs(t)
+	env := map[string]string{"DATABASE_URL": dbURL, "CRS_MIGRATE_DATABASE_URL": ownerURL}
 	code, out, stderr := runCmd(t, env, "", "seed", "demo", "--scale", "0.01")
 	if code != 0 || !strings.Contains(out, "admin@demo.test") {
 		t.Fatalf("seed demo: %d %q %q", code, out, stderr)

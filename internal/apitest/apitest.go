@@ -63,7 +63,7 @@ func New(t testing.TB) *Env {
 	env := &Env{T: t, DB: d}
 	env.Now = func() time.Time { return time.Now().UTC() }
 	clock := func() time.Time { return env.Now() }
-	env.Auth = auth.NewService(d.Gorm, auth.Config{TokenTTL: time.Hour, SessionTTL: time.Hour, MaxFailures: 5,
+	env.Auth = auth.NewService(d.Gorm, auth.Config{TokenTTL: time.Hour, SessionTTL: time.Hour, MaxFailures: 5, MaxClientFailures: 20,
 		Window: 15 * time.Minute, Lockout: 15 * time.Minute, Now: clock})
 	ins, err := queue.NewInserter(d.SQL)
 	if err != nil {

@@ -31,14 +31,25 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 	if len(events) != 1 || events[0].RequestID != "req-1" || string(events[0].After) != `{"n": 1}` || events[0].ActorEmail != "system:test" {
 		t.Fatalf("events %+v", events)
 	}
+	// The application's role may not change the trail, nor switch its trigger off or drop it.
 	for _, stmt := range []string{
 		"UPDATE audit_events SET action = 'tampered'",
 		"DELETE FROM audit_events",
 		"TRUNCATE audit_events",
+		"ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete",
+		"DROP TRIGGER audit_events_no_update_delete ON audit_events",
 	} {
 		err := d.Gorm.Exec(stmt).Error
+		if err == nil || !strings.Contains(err.Error(), "permission denied") && !strings.Contains(err.Error(), "must be owner") {
+			t.Errorf("%s as the application: err = %v, want a refusal of privilege", stmt, err)
+		}
+	}
+	// Even the schema's owner meets the append-only trigger.
+	owner := dbtest.Owner(t, d)
+	for _, stmt := range []string{"UPDATE audit_events SET action = 'tampered'", "DELETE FROM audit_events", "TRUNCATE audit_events"} {
+		err := owner.Gorm.Exec(stmt).Error
 		if err == nil || !strings.Contains(err.Error(), "append-only") {
-			t.Errorf("%s: err = %v, want the append-only refusal", stmt, err)
+			t.Errorf("%s as the owner: err = %v, want the append-only refusal", stmt, err)
 		}
 	}
 	events, _ = audit.ForEntity(ctx, d.Gorm, "thing", id)

@@ -1,6 +1,8 @@
 package auth_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/apitest"
+	"github.com/crsplatform/crs/internal/apperr"
+	"github.com/crsplatform/crs/internal/auth"
 	"github.com/crsplatform/crs/internal/httpserver"
 )
 
@@ -382,5 +386,41 @@ func TestSafeRedirect(t *testing.T) {
 	b.env.Server.Echo.ServeHTTP(rec, req)
 	if rec.Header().Get("Location") != "/" {
 		t.Fatalf("redirected to %q", rec.Header().Get("Location"))
+	}
+}
+
+// TestSignInThrottlePerClient shows that one client address failing against many accounts is refused
+// after the per-client limit, without locking those accounts for anyone else.
+func TestSignInThrottlePerClient(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	u := b.env.NewUser(actor.RolePractitioner, apitest.UserOpts{})
+	attacker := actor.WithClientAddr(context.Background(), "203.0.113.7")
+	for i := range 20 { // the apitest limit, one failure per account
+		_, err := b.env.Auth.Login(attacker, fmt.Sprintf("person%d@example.org", i), "wrong password!", auth.TokenAPI)
+		if apperr.KindOf(err) != apperr.KindUnauthenticated {
+			t.Fatalf("failure %d: %v, want invalid credentials", i+1, err)
+		}
+	}
+	_, err := b.env.Auth.Login(attacker, u.Email, apitest.Password, auth.TokenAPI)
+	if ae, ok := apperr.As(err); !ok || ae.Code != "login_throttled_client" || ae.RetryAfterSeconds <= 0 {
+		t.Fatalf("the 21st attempt from the address: %v, want login_throttled_client with a wait", err)
+	}
+	// The person, from their own address, is not locked out.
+	if _, err := b.env.Auth.Login(actor.WithClientAddr(context.Background(), "198.51.100.2"), u.Email, apitest.Password, auth.TokenAPI); err != nil {
+		t.Fatalf("sign-in from another address: %v", err)
+	}
+}
+
+// TestSignedInResponsesAreNotStored checks Cache-Control: no-store on responses to signed-in requests
+// and on the token itself.
+func TestSignedInResponsesAreNotStored(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	if cc := b.env.Get(b.admin.Token, "/api/v1/me").Expect(http.StatusOK).Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("GET /me: Cache-Control %q, want no-store", cc)
+	}
+	if cc := login(b.env, b.admin.Email, apitest.Password).Expect(http.StatusCreated).Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("POST /auth/token: Cache-Control %q, want no-store", cc)
 	}
 }

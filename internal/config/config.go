@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
@@ -24,6 +25,9 @@ type Config struct {
 	// (and `crs dev`); empty means DATABASE_URL. serve and worker connect with DATABASE_URL, which
 	// should be a role without DDL rights (see README, "Database roles").
 	MigrateDatabaseURL string `env:"CRS_MIGRATE_DATABASE_URL"`
+	// AppRole is the role DATABASE_URL connects as; `crs migrate up` grants it the application's
+	// privileges (and no more) after migrating. Empty grants nothing (see README, "Database roles").
+	AppRole string `env:"CRS_APP_ROLE"`
 	// DBMaxConns is the pool size shared by GORM, River and the HTTP handlers.
 	DBMaxConns int32 `env:"CRS_DB_MAX_CONNS" envDefault:"20"`
 	// DBConnectTimeout bounds each new connection (a database that accepts TCP but never answers).
@@ -94,6 +98,9 @@ type Config struct {
 	SMTPUsername string `env:"CRS_SMTP_USERNAME"`
 	SMTPPassword string `env:"CRS_SMTP_PASSWORD"`
 }
+
+// roleName is a PostgreSQL role name that needs no quoting.
+var roleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 
 // Load reads the configuration from environment variables through getenv (os.Getenv in production) and
 // validates it. The error names the variable at fault.
@@ -167,6 +174,9 @@ func (c Config) Validate() error {
 		if _, err := pgxpool.ParseConfig(raw); err != nil {
 			bad(name, "not a valid PostgreSQL URL (check the host, port and options)")
 		}
+	}
+	if c.AppRole != "" && !roleName.MatchString(c.AppRole) {
+		bad("CRS_APP_ROLE", "must be a plain role name (letters, digits, underscores), got %q", c.AppRole)
 	}
 	if c.DBMaxConns < 2 || c.DBMaxConns > 500 {
 		bad("CRS_DB_MAX_CONNS", "must be between 2 and 500, got %d", c.DBMaxConns)

@@ -206,7 +206,7 @@ func Referrals(t TB, db *gorm.DB, contractID uuid.UUID, o ReferralOpts) {
 		status = "CONCLUDED"
 	}
 	ctx := context.Background()
-	exec(t, db, `CREATE SEQUENCE IF NOT EXISTS factory_referral_seq`)
+	// factory_referral_seq comes with the test template (dbtest): the application's role creates nothing.
 	var last int64
 	if err := db.WithContext(ctx).Raw(`SELECT setval('factory_referral_seq', nextval('factory_referral_seq') + ? - 1)`, o.Count).Scan(&last).Error; err != nil {
 		t.Fatalf("factory referrals: %v", err)
@@ -252,7 +252,7 @@ func Practitioner(t TB, db *gorm.DB, region string) uuid.UUID {
 // one statement, for benchmarks with a million referrals.
 func BulkReferrals(t TB, db *gorm.DB, contractIDs []uuid.UUID, total int, first, last calendar.Date) {
 	t.Helper()
-	exec(t, db, `CREATE SEQUENCE IF NOT EXISTS factory_referral_seq`)
+	// factory_referral_seq comes with the test template (dbtest): the application's role creates nothing.
 	var end int64
 	if err := db.Raw(`SELECT setval('factory_referral_seq', nextval('factory_referral_seq') + ? - 1)`, total).Scan(&end).Error; err != nil {
 		t.Fatalf("factory bulk referrals: %v", err)
