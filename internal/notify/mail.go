@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/smtp"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/wneessen/go-mail"
 )
 
 // Mailer sends e-mail.
@@ -24,7 +24,9 @@ type SMTPConfig struct {
 	Password string
 }
 
-// SMTPMailer sends plain-text mail through an SMTP server.
+// SMTPMailer sends plain-text mail through an SMTP server with go-mail: STARTTLS whenever the server
+// offers it, authentication (the strongest mechanism the server offers) when a username is set,
+// addresses and headers checked and encoded by the library.
 type SMTPMailer struct{ cfg SMTPConfig }
 
 // NewSMTPMailer returns a mailer, or nil when no server is configured (e-mail off).
@@ -35,36 +37,49 @@ func NewSMTPMailer(cfg SMTPConfig) Mailer {
 	return &SMTPMailer{cfg: cfg}
 }
 
-// Send implements Mailer.
+// sendTimeout bounds one delivery (connection and conversation) when ctx has no earlier deadline.
+const sendTimeout = 30 * time.Second
+
+// Send implements Mailer. An address the library refuses (a header injection, say) is an error
+// before anything is sent.
 func (m *SMTPMailer) Send(ctx context.Context, to []string, subject, body string) error {
 	if len(to) == 0 {
 		return nil
 	}
-	for _, addr := range append([]string{m.cfg.From}, to...) {
-		if strings.ContainsAny(addr, "\r\n") {
-			return fmt.Errorf("send mail: invalid address %q", addr)
-		}
+	msg := mail.NewMsg()
+	if err := msg.From(m.cfg.From); err != nil {
+		return fmt.Errorf("send mail: sender %q: %w", m.cfg.From, err)
 	}
-	subject = strings.NewReplacer("\r", " ", "\n", " ").Replace(subject)
-	msg := "From: " + m.cfg.From + "\r\nTo: " + strings.Join(to, ", ") + "\r\nSubject: " + subject +
-		"\r\nDate: " + time.Now().UTC().Format(time.RFC1123Z) + "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
-		strings.ReplaceAll(body, "\n", "\r\n") + "\r\n"
-	var auth smtp.Auth
+	if err := msg.To(to...); err != nil {
+		return fmt.Errorf("send mail: recipients: %w", err)
+	}
+	msg.Subject(subject)
+	msg.SetDate()
+	msg.SetMessageID()
+	msg.SetBodyString(mail.TypeTextPlain, body)
+
+	host, portStr, err := net.SplitHostPort(m.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("send mail: CRS_SMTP_ADDR %q: %w", m.cfg.Addr, err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return fmt.Errorf("send mail: CRS_SMTP_ADDR port %q: %w", portStr, err)
+	}
+	opts := []mail.Option{mail.WithPort(port), mail.WithTLSPolicy(mail.TLSOpportunistic), mail.WithTimeout(sendTimeout)}
 	if m.cfg.Username != "" {
-		host, _, _ := net.SplitHostPort(m.cfg.Addr)
-		auth = smtp.PlainAuth("", m.cfg.Username, m.cfg.Password, host)
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(m.cfg.Username), mail.WithPassword(m.cfg.Password))
 	}
-	done := make(chan error, 1)
-	go func() { done <- smtp.SendMail(m.cfg.Addr, auth, m.cfg.From, to, []byte(msg)) }()
-	select {
-	case err := <-done:
-		if err != nil {
-			return fmt.Errorf("send mail: %w", err)
-		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	c, err := mail.NewClient(host, opts...)
+	if err != nil {
+		return fmt.Errorf("send mail: %w", err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+		return fmt.Errorf("send mail: %w", err)
+	}
+	return nil
 }
 
 // EmailArgs is a River job that e-mails users (their addresses are read when the job runs). Services
