@@ -58,12 +58,21 @@ var (
 // stop function that cancels it and returns the exit code.
 func startServe(t testing.TB, databaseURL string) (string, func() int) {
 	t.Helper()
+	return startServeEnv(t, databaseURL, nil)
+}
+
+// startServeEnv is startServe with extra environment variables.
+func startServeEnv(t testing.TB, databaseURL string, extra map[string]string) (string, func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	pr, pw := io.Pipe()
 	var errOut syncBuffer
 	done := make(chan int, 1)
 	env := map[string]string{"DATABASE_URL": databaseURL, "CRS_ADDR": "127.0.0.1:0", "CRS_METRICS_ADDR": "127.0.0.1:0", "CRS_LOG_LEVEL": "warn"}
+	for k, v := range extra {
+		env[k] = v
+	}
 	go func() {
 		done <- run(ctx, []string{"serve", "--with-workers"}, envOf(env), strings.NewReader(""), pw, &errOut)
 		pw.Close()

@@ -49,6 +49,8 @@ func Classify(err error) Failure {
 	var connectErr *pgconn.ConnectError
 	var netErr net.Error
 	switch {
+	case errors.Is(err, context.Canceled): // the request was cancelled under the statement (shutdown, client gone)
+		return FailureUnavailable
 	case errors.As(err, &connectErr), errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF),
 		pgconn.SafeToRetry(err), strings.Contains(err.Error(), "closed pool"):
 		return FailureUnavailable
