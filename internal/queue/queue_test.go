@@ -117,3 +117,62 @@ func TestStopDrainsRunningJobs(t *testing.T) {
 		t.Fatalf("job state %q after a graceful stop, want completed", state)
 	}
 }
+
+type stubbornWorker struct {
+	river.WorkerDefaults[noteArgs]
+	started chan struct{}
+}
+
+func (w *stubbornWorker) Work(ctx context.Context, _ *river.Job[noteArgs]) error {
+	close(w.started)
+	<-ctx.Done() // works until cancelled
+	return ctx.Err()
+}
+
+// TestStopAndCancelReleasesAJobPastTheDeadline is what the shutdown does when CRS_SHUTDOWN_TIMEOUT
+// passes with a job still running: Stop gives up, StopAndCancel cancels the job, and the job goes
+// back to the queue (available, its attempt not counted) for another worker instead of staying
+// running until River's rescuer finds it.
+func TestStopAndCancelReleasesAJobPastTheDeadline(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t)
+	w := &stubbornWorker{started: make(chan struct{})}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, w)
+	client, err := queue.NewWorkerClient(d.Pool, queue.WorkerConfig{MaxWorkers: 2, Workers: workers, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Insert(ctx, noteArgs{Note: "stubborn"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-w.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("job never started")
+	}
+	expired, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if err := client.Stop(expired); err == nil {
+		t.Fatal("Stop returned nil with a job that never ends")
+	}
+	cctx, ccancel := context.WithTimeout(ctx, 10*time.Second)
+	defer ccancel()
+	if err := client.StopAndCancel(cctx); err != nil {
+		t.Fatal(err)
+	}
+	var job struct {
+		State   string
+		Attempt int
+	}
+	if err := d.Gorm.Table("river_job").Select("state, attempt").Where("kind = ?", "test_note").Scan(&job).Error; err != nil {
+		t.Fatal(err)
+	}
+	if job.State != "available" || job.Attempt != 0 {
+		t.Fatalf("job %+v after StopAndCancel, want available with its attempt not counted", job)
+	}
+}
