@@ -37,7 +37,7 @@ func startWorker(t *testing.T, env map[string]string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "worker")
 	cmd.Env = append(os.Environ(), runAsBinary+"=1", "CRS_METRICS_ADDR=off", "CRS_LOG_LEVEL=warn",
-		"CRS_JOB_TIMEOUT=10s", "CRS_REPORT_JOB_TIMEOUT=10s", "CRS_JOB_RESCUE_AFTER=10s",
+		"CRS_JOB_TIMEOUT=30s", "CRS_REPORT_JOB_TIMEOUT=30s", "CRS_JOB_RESCUE_AFTER=30s",
 		"CRS_DB_LOCK_TIMEOUT=2m", "CRS_DB_STATEMENT_TIMEOUT=5m")
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -83,7 +83,7 @@ func TestKilledWorkerWorkIsRescued(t *testing.T) {
 		t.Fatal(err)
 	}
 	period := referrals.LondonDate(time.Now()).CalendarMonth().Prev().String()
-	ret, err := a.returns.Request(ctx, actor.System("kill-test"), returns.RequestParams{Scope: "national", Period: period})
+	ret, err := a.returns.Request(ctx, actor.System("kill-test"), returns.RequestParams{Scope: "region", Region: "J", Period: period})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,11 +94,12 @@ func TestKilledWorkerWorkIsRescued(t *testing.T) {
 		Kind    string
 		State   string
 		Attempt int
+		Errors  string
 	}
 	jobsOf := func() map[string]jobState {
 		t.Helper()
 		var rows []jobState
-		if err := g.Raw(`SELECT kind, state, attempt FROM river_job WHERE kind IN ('build_return', 'reconcile_all') AND (kind <> 'build_return' OR args->>'return_id' = ?)`,
+		if err := g.Raw(`SELECT kind, state, attempt, coalesce(errors::text, '') AS errors FROM river_job WHERE kind IN ('build_return', 'reconcile_all') AND (kind <> 'build_return' OR args->>'return_id' = ?)`,
 			ret.ID.String()).Scan(&rows).Error; err != nil {
 			t.Fatal(err)
 		}
