@@ -118,7 +118,7 @@ func (h *Handler) asOf(q *httpserver.Query) calendar.Date {
 	if s == "" {
 		return calendar.Date{}
 	}
-	d, err := calendar.ParseDate(s)
+	d, err := httpserver.ParseDate(s)
 	switch {
 	case err != nil:
 		q.Fail("as_of", "invalid_date", "as_of must be a date, YYYY-MM-DD")
@@ -188,8 +188,8 @@ func (h *Handler) alerts(c echo.Context) error {
 }
 
 type reconcileRequest struct {
-	ContractID *uuid.UUID `json:"contract_id,omitempty"`
-	AsOf       *string    `json:"as_of,omitempty"`
+	ContractID *uuid.UUID `json:"contract_id,omitempty" doc:"Reconcile only this contract; every contract in scope when omitted."`
+	AsOf       *string    `json:"as_of,omitempty" format:"date" doc:"The day to count up to (YYYY-MM-DD), today or earlier; today when omitted."`
 }
 
 type reconcileResponse struct {
@@ -213,7 +213,7 @@ func (h *Handler) reconcile(c echo.Context) error {
 		p.ContractIDs = []uuid.UUID{*req.ContractID}
 	}
 	if req.AsOf != nil {
-		d, err := calendar.ParseDate(*req.AsOf)
+		d, err := httpserver.ParseDate(*req.AsOf)
 		if err != nil {
 			q.Fail("as_of", "invalid_date", "as_of must be a date, YYYY-MM-DD")
 		} else if d.After(h.svc.Today()) {
