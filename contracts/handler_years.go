@@ -17,7 +17,7 @@ type bandBody struct {
 	Number           int   `json:"number" minimum:"1" maximum:"20" doc:"The band's number, from 1 in order of volume."`
 	Low              int   `json:"low" maximum:"1000000" doc:"The fewest counted referrals in the year that fall in this band (band 1 starts at 0)."`
 	High             int   `json:"high" maximum:"1000000" doc:"The most counted referrals in the band; the top band's high is the year's volume cap."`
-	AnnualPricePence int64 `json:"annual_price_pence" minimum:"1" maximum:"maxPence" doc:"The price for a whole contract year paid in this band, in pence (pro-rated for a part year)." example:"30000000"`
+	AnnualPricePence int64 `json:"annual_price_pence" minimum:"1" maximum:"maxPence" code:"price_not_positive" doc:"The price for a whole contract year paid in this band, in pence (pro-rated for a part year)." example:"30000000"`
 }
 
 func bandOf(b Band) bandBody {
@@ -152,7 +152,7 @@ func (h *Handler) yearChanged(c echo.Context, status int, ch YearChange) error {
 }
 
 type replaceBandsRequest struct {
-	Bands     []bandBody `json:"bands" minItems:"1" maxItems:"20" doc:"The year's bands in order: band 1 starts at 0 and each band starts one above the previous high."`
+	Bands     []bandBody `json:"bands" maxItems:"20" doc:"The year's bands in order: band 1 starts at 0 and each band starts one above the previous high."`
 	BasisBand int        `json:"basis_band" minimum:"1" maximum:"20" doc:"The payment basis band from the year's start: the number of one of bands."`
 	Reason    string     `json:"reason,omitempty" maxLength:"2000" doc:"Why the band table changes, for the record."`
 }
@@ -209,7 +209,7 @@ func (h *Handler) changeBasisBand(c echo.Context) error {
 }
 
 type capVariationRequest struct {
-	NewCap int    `json:"new_cap" minimum:"1" maximum:"1000000" doc:"The year's new volume cap: the referrals that count before over_cap."`
+	NewCap int    `json:"new_cap" minimum:"1" maximum:"1000000" code:"new_cap_not_positive" doc:"The year's new volume cap: the referrals that count before over_cap."`
 	Reason string `json:"reason" maxLength:"2000" doc:"Why the cap changes; required."`
 }
 

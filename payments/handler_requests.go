@@ -123,9 +123,9 @@ func (h *Handler) respondDetail(c echo.Context, status int, d RequestDetail) err
 type submitRequest struct {
 	ContractID       *uuid.UUID `json:"contract_id" required:"true" doc:"The contract the request is for; the supplier must be its prime."`
 	Kind             *string    `json:"kind,omitempty" enum:"MONTHLY,BALANCING" doc:"MONTHLY (the default: one month's entitlement, in arrears, needs period) or BALANCING (the positive balance of an ended contract year, needs year)."`
-	Period           *string    `json:"period,omitempty" maxLength:"7" doc:"The calendar month a MONTHLY request is for, YYYY-MM, an ended month of the contract." example:"2026-02"`
+	Period           *string    `json:"period,omitempty" maxLength:"7" code:"invalid_period" doc:"The calendar month a MONTHLY request is for, YYYY-MM, an ended month of the contract." example:"2026-02"`
 	Year             *int       `json:"year,omitempty" minimum:"1" maximum:"50" code:"invalid_year" doc:"The contract year a BALANCING request is for, an ended year."`
-	AmountPence      *int64     `json:"amount_pence" required:"true" minimum:"1" maximum:"maxPence" doc:"The amount requested, in pence: more than 0 and at most what is available for the period." example:"2500000"`
+	AmountPence      *int64     `json:"amount_pence" required:"true" minimum:"1" maximum:"maxPence" code:"amount_not_positive" doc:"The amount requested, in pence: more than 0 and at most what is available for the period." example:"2500000"`
 	InvoiceReference *string    `json:"invoice_reference" required:"true" maxLength:"50" doc:"The supplier's invoice reference, unique per supplier." example:"INV-2026-0042"`
 	Notes            *string    `json:"notes,omitempty" maxLength:"4000" doc:"Anything the reviewer should know."`
 }

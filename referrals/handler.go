@@ -43,7 +43,7 @@ func same[T any](v T) T { return v }
 
 type createRequest struct {
 	ContractID string `json:"contract_id" format:"uuid" doc:"The id of the contract (catalogue entry) to refer to: it must be live, accept referrals today and cover the practitioner's region." example:"01938c2e-7a3b-7cc0-9d1e-2f3a4b5c6d7e"`
-	CRN        string `json:"crn" maxLength:"7" doc:"The person's case reference number (CRN): one letter and six digits. A CRN with a live referral on the same contract makes send ask for allow_duplicate." example:"X123456"`
+	CRN        string `json:"crn" maxLength:"20" doc:"The person's case reference number (CRN): one letter and six digits. A CRN with a live referral on the same contract makes send ask for allow_duplicate." example:"X123456"`
 }
 
 type serviceRequest struct {
@@ -67,7 +67,7 @@ type personPatch struct {
 
 // draftPatch is a partial update of a draft: absent fields are left as they are, null clears.
 type draftPatch struct {
-	CRN                 httpserver.Nullable[string]           `json:"crn,omitempty" maxLength:"7" doc:"The person's case reference number: one letter and six digits, such as X123456."`
+	CRN                 httpserver.Nullable[string]           `json:"crn,omitempty" maxLength:"20" doc:"The person's case reference number: one letter and six digits, such as X123456."`
 	Person              *personPatch                          `json:"person,omitempty" doc:"Changes to the person's details; only the fields sent change."`
 	Setting             httpserver.Nullable[string]           `json:"setting,omitempty" enum:"COMMUNITY,LICENCE,PRE_RELEASE" doc:"Where the person is: COMMUNITY (a community sentence with a RAR: needs max_enforceable_days), LICENCE, or PRE_RELEASE (needs prison and expected_release_date). The contract must accept the setting."`
 	Prison              httpserver.Nullable[string]           `json:"prison,omitempty" maxLength:"200" doc:"The prison the person is held in; required for PRE_RELEASE and refused otherwise."`

@@ -42,8 +42,8 @@ type createRequest struct {
 	LegalName            string              `json:"legal_name" maxLength:"200" doc:"The organisation's registered legal name."`
 	TradingName          string              `json:"trading_name,omitempty" maxLength:"200" doc:"The name the organisation trades under, if different."`
 	OrganisationType     string              `json:"organisation_type" enum:"VCSE,SME,LARGE" doc:"The kind of organisation: VCSE (voluntary, community or social enterprise), SME or LARGE."`
-	CompaniesHouseNumber string              `json:"companies_house_number,omitempty" maxLength:"8" doc:"The Companies House registration number (8 characters); this or charity_number, or both."`
-	CharityNumber        string              `json:"charity_number,omitempty" maxLength:"8" doc:"The Charity Commission number (6 to 8 digits); this or companies_house_number, or both."`
+	CompaniesHouseNumber string              `json:"companies_house_number,omitempty" maxLength:"20" doc:"The Companies House registration number (8 characters); this or charity_number, or both."`
+	CharityNumber        string              `json:"charity_number,omitempty" maxLength:"20" doc:"The Charity Commission number (6 to 8 digits); this or companies_house_number, or both."`
 	Address              addressRequest      `json:"address" doc:"The registered address."`
 	Contacts             []contactRequest    `json:"contacts" maxItems:"20" doc:"The people to contact; at least one."`
 	Qualifications       []qualificationJSON `json:"qualifications,omitempty" maxItems:"500" doc:"The (service category, region) pairs the supplier is qualified for under the framework."`
@@ -60,8 +60,8 @@ type updateRequest struct {
 	LegalName            *string              `json:"legal_name,omitempty" maxLength:"200" doc:"A new legal name."`
 	TradingName          *string              `json:"trading_name,omitempty" maxLength:"200" doc:"A new trading name; an empty string clears it."`
 	OrganisationType     *string              `json:"organisation_type,omitempty" enum:"VCSE,SME,LARGE" doc:"A new kind of organisation."`
-	CompaniesHouseNumber *string              `json:"companies_house_number,omitempty" maxLength:"8" doc:"A new Companies House number; an empty string clears it (one of the two numbers must remain)."`
-	CharityNumber        *string              `json:"charity_number,omitempty" maxLength:"8" doc:"A new charity number; an empty string clears it (one of the two numbers must remain)."`
+	CompaniesHouseNumber *string              `json:"companies_house_number,omitempty" maxLength:"20" doc:"A new Companies House number; an empty string clears it (one of the two numbers must remain)."`
+	CharityNumber        *string              `json:"charity_number,omitempty" maxLength:"20" doc:"A new charity number; an empty string clears it (one of the two numbers must remain)."`
 	Address              *addressPatch        `json:"address,omitempty" doc:"Changes to the address; only the lines given change."`
 	Contacts             *[]contactRequest    `json:"contacts,omitempty" maxItems:"20" doc:"The people to contact; the list replaces the whole list."`
 	Qualifications       *[]qualificationJSON `json:"qualifications,omitempty" maxItems:"500" doc:"The qualifications; the list replaces the whole list."`

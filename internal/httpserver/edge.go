@@ -104,8 +104,8 @@ func printable(s string) string {
 	}, strings.ToValidUTF8(s, ""))
 }
 
-// CheckIdempotencyKey validates an Idempotency-Key: 1 to 255 visible ASCII characters (letters,
-// digits and punctuation, as a UUID or a random token is). It returns the field error, or nil.
+// CheckIdempotencyKey validates an Idempotency-Key: 1 to 255 printable ASCII characters (letters,
+// digits, punctuation and spaces, as a UUID or a random token is). It returns the field error, or nil.
 func CheckIdempotencyKey(key string) *apperr.FieldError {
 	if key == "" {
 		return &apperr.FieldError{Field: IdempotencyHeader, Code: "invalid_idempotency_key", Message: "Idempotency-Key must not be empty"}
@@ -115,9 +115,9 @@ func CheckIdempotencyKey(key string) *apperr.FieldError {
 			Message: "Idempotency-Key must be at most " + strconv.Itoa(MaxIdempotencyKeyLength) + " characters"}
 	}
 	for i := 0; i < len(key); i++ {
-		if key[i] < 0x21 || key[i] > 0x7e {
+		if key[i] < 0x20 || key[i] > 0x7e {
 			return &apperr.FieldError{Field: IdempotencyHeader, Code: "invalid_idempotency_key",
-				Message: "Idempotency-Key must hold only visible ASCII characters (letters, digits and punctuation)"}
+				Message: "Idempotency-Key must hold only printable ASCII characters (letters, digits, punctuation and spaces)"}
 		}
 	}
 	return nil

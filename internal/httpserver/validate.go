@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,6 +33,15 @@ func checkShape(path string, raw json.RawMessage, t reflect.Type) *apperr.FieldE
 	t, _ = openapi.Unwrap(t)
 	if t == rawMessageType || t.Kind() == reflect.Interface {
 		return checkText(path, raw)
+	}
+	if t != dateType && reflect.PointerTo(t).Implements(jsonUnmarshalerT) {
+		return checkText(path, raw) // the type reads its own JSON
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshalerT) && t != dateType {
+		if raw[0] != '"' {
+			return wrongType(path, "a string")
+		}
+		return checkString(path, raw)
 	}
 	if t == dateType {
 		if raw[0] != '"' {
@@ -183,7 +193,9 @@ func join(path, key string) string {
 }
 
 var (
-	rawMessageType = reflect.TypeOf(json.RawMessage{})
+	jsonUnmarshalerT = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+	textUnmarshalerT = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
+	rawMessageType   = reflect.TypeOf(json.RawMessage{})
 	dateType       = reflect.TypeOf(calendar.Date{})
 )
 
@@ -285,6 +297,9 @@ func validateField(fs *apperr.Fields, path string, v reflect.Value, r openapi.Ru
 	if !ok {
 		return
 	}
+	if v.Type() != dateType && reflect.PointerTo(v.Type()).Implements(textUnmarshalerT) {
+		return
+	}
 	if r.HasItems && (v.Kind() == reflect.Slice || v.Kind() == reflect.Array || v.Kind() == reflect.Map) {
 		n := v.Len()
 		if n > r.MaxItems {
@@ -313,6 +328,9 @@ func validateScalar(fs *apperr.Fields, path string, v reflect.Value, r openapi.R
 	v, ok := unwrapValue(v)
 	if !ok {
 		return
+	}
+	if v.Type() != dateType && reflect.PointerTo(v.Type()).Implements(textUnmarshalerT) {
+		return // parsed from text by its own type (a UUID, say)
 	}
 	switch {
 	case v.Kind() == reflect.Struct && v.Type() == dateType:
@@ -346,8 +364,12 @@ func validateScalar(fs *apperr.Fields, path string, v reflect.Value, r openapi.R
 		}
 		if r.HasLength {
 			n := utf8.RuneCountInString(s)
+			code := r.Code
+			if code == "" {
+				code = "too_long"
+			}
 			if n > r.MaxLength {
-				fs.Add(path, "too_long", fmt.Sprintf("%s must be at most %d characters", path, r.MaxLength))
+				fs.Add(path, code, fmt.Sprintf("%s must be at most %d characters", path, r.MaxLength))
 			} else if n < r.MinLength && s != "" {
 				fs.Add(path, "too_short", fmt.Sprintf("%s must be at least %d characters", path, r.MinLength))
 			}

@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"encoding"
 	"math"
 	"reflect"
 	"strconv"
@@ -50,7 +51,10 @@ var (
 	DefaultMaxDate = calendar.NewDate(2099, 12, 31)
 )
 
-var dateType = reflect.TypeOf(calendar.Date{})
+var (
+	dateType         = reflect.TypeOf(calendar.Date{})
+	textUnmarshalerT = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
+)
 
 // Wrapper is implemented by field types that wrap another (such as a nullable PATCH field): the
 // schema and the rules are those of the wrapped type, and the value may also be null.
@@ -113,6 +117,9 @@ func RulesOf(f reflect.StructField) Rules {
 		r.Required = &b
 	}
 	t, _ := Unwrap(f.Type)
+	if t != dateType && reflect.PointerTo(t).Implements(textUnmarshalerT) {
+		return r // a text type (a UUID, say) that parses itself
+	}
 	if t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
 		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
 			r.HasLength, r.MaxLength = true, tagInt(f, "maxLength", DefaultMaxLength)
