@@ -13,7 +13,7 @@ TEST_PG_DIR ?= $(SHM)/crs-test-$(shell id -u)-$(shell printf %s '$(CURDIR)' | ck
 TEST_FLAGS ?= -race -count=1 -timeout 20m
 BENCH_FLAGS ?= -run '^$$' -bench . -benchtime 1x -timeout 60m
 
-.PHONY: run build test lint bench postgres tools clean
+.PHONY: run build test lint bench fuzz apilint postgres tools clean
 
 ## run: start the whole platform on the embedded default (private PostgreSQL, migrated, demo data)
 run: postgres build
@@ -48,6 +48,19 @@ bench: postgres build
 	url=$$(./bin/crs cluster start --test --dir $(TEST_PG_DIR)); \
 	trap './bin/crs cluster stop --dir $(TEST_PG_DIR) >/dev/null 2>&1 || true; rm -rf $(TEST_PG_DIR)' EXIT; \
 	CRS_TEST_DATABASE_URL=$$url $(GO) test $(BENCH_FLAGS) ./...
+
+FUZZ_TIME ?= 10s
+
+## fuzz: run each native fuzz target of the request binders and parsers briefly (FUZZ_TIME each)
+fuzz:
+	@set -euo pipefail; \
+	for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+		pkg=./$${dir#./}; \
+		for target in $$(grep -h '^func Fuzz' $$dir/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
+			echo "fuzz $$pkg $$target"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZ_TIME) $$pkg >/dev/null || { $(GO) test -run "^$$target\$$" $$pkg; exit 1; }; \
+		done; \
+	done
 
 $(GOLANGCI):
 	@mkdir -p $(TOOLS)

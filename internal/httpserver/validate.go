@@ -196,7 +196,7 @@ var (
 	jsonUnmarshalerT = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
 	textUnmarshalerT = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
 	rawMessageType   = reflect.TypeOf(json.RawMessage{})
-	dateType       = reflect.TypeOf(calendar.Date{})
+	dateType         = reflect.TypeOf(calendar.Date{})
 )
 
 // jsonFields maps each exact JSON name of a struct to its field type, promoting the fields of
