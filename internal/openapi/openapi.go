@@ -468,10 +468,12 @@ func (d *Document) fieldSchema(f reflect.StructField, r Rules, request bool) map
 	explicit := func(tag string) bool { return f.Tag.Get(tag) != "" }
 	target := s
 	isList := s["type"] == "array"
+	itemRules := false // the scalar rules apply to the list's items
 	if isList {
+		target = map[string]any{"$ref": "items"} // a list of objects takes no scalar rules
 		if items, ok := s["items"].(map[string]any); ok {
 			if _, ref := items["$ref"]; !ref {
-				target = copyMap(items)
+				target, itemRules = copyMap(items), true
 			}
 		}
 	}
@@ -498,8 +500,8 @@ func (d *Document) fieldSchema(f reflect.StructField, r Rules, request bool) map
 		}
 	}
 	if isList {
-		if _, ref := target["$ref"]; !ref {
-			s = copyMap(s)
+		s = copyMap(s)
+		if itemRules {
 			s["items"] = target
 		}
 		if r.HasItems && (request || explicit("maxItems")) {
@@ -519,8 +521,8 @@ func (d *Document) fieldSchema(f reflect.StructField, r Rules, request bool) map
 		s = orNull(s)
 	}
 	doc := r.Doc
-	if doc == "" {
-		if dd, ok := target["description"].(string); ok && !isList {
+	if doc == "" && !isList {
+		if dd, ok := target["description"].(string); ok {
 			doc = dd
 		}
 	}
@@ -539,7 +541,11 @@ func withExample(s map[string]any, ex string) map[string]any {
 	}
 	c := copyMap(s)
 	var v any = ex
-	if t, _ := c["type"].(string); t == "integer" {
+	isInt := c["type"] == "integer"
+	if ts, ok := c["type"].([]any); ok && len(ts) > 0 && ts[0] == "integer" {
+		isInt = true
+	}
+	if isInt {
 		var n int64
 		if _, err := fmt.Sscan(ex, &n); err == nil {
 			v = n
@@ -578,8 +584,7 @@ func pathParamSchema(name string) map[string]any {
 // errorResponses lists the problems an operation can answer, each with the codes a client can act on.
 func errorResponses(op Operation) map[string]string {
 	out := map[string]string{}
-	hasInput := op.Request != nil || len(op.Query) > 0 || op.Idempotent || op.IfMatch
-	if hasInput || strings.Contains(op.Path, "{") || op.Method != http.MethodGet {
+	{ // every route: the edge refuses a malformed query string or header before any handler runs
 		out["400"] = "The request is invalid: the problem's errors list each field (a JSON path such as service_categories[0].complexity_level, a query parameter or a header) with a code: unknown_field, invalid_type, invalid_utf8, nul_character, too_long, too_many_items, out_of_range, date_out_of_range, invalid_date, malformed_json, body_required, unsupported_media_type (the body is not JSON), or a field-specific code such as invalid_crn."
 	}
 	if !op.Public {
