@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -118,7 +119,8 @@ type dateError struct{ code, msg string }
 func (e dateError) Error() string { return e.msg }
 
 func dateCode(err error) string {
-	if de, ok := err.(dateError); ok {
+	var de dateError
+	if errors.As(err, &de) {
 		return de.code
 	}
 	return "invalid_date"

@@ -130,8 +130,7 @@ func checkShape(path string, raw json.RawMessage, t reflect.Type) *apperr.FieldE
 			return wrongType(path, "a whole number")
 		}
 		if _, err := strconv.ParseInt(string(raw), 10, 64); err != nil {
-			var ne *strconv.NumError
-			if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			if errors.Is(err, strconv.ErrRange) {
 				return &apperr.FieldError{Field: path, Code: "out_of_range", Message: path + " is too large"}
 			}
 			return wrongType(path, "a whole number")
