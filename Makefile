@@ -13,7 +13,7 @@ TEST_PG_DIR ?= $(SHM)/crs-test-$(shell id -u)-$(shell printf %s '$(CURDIR)' | ck
 TEST_FLAGS ?= -race -count=1 -timeout 20m
 BENCH_FLAGS ?= -run '^$$' -bench . -benchtime 1x -timeout 60m
 
-.PHONY: run build test lint bench postgres deps tools clean
+.PHONY: run build test lint bench fuzz apilint postgres deps tools clean
 
 ## run: start the whole platform on the embedded default (private PostgreSQL, migrated, demo data)
 run: postgres build
@@ -69,6 +69,39 @@ bench: postgres build
 	url=$$(./bin/crs cluster start --test --dir $(TEST_PG_DIR)); \
 	trap './bin/crs cluster stop --dir $(TEST_PG_DIR) >/dev/null 2>&1 || true; rm -rf $(TEST_PG_DIR)' EXIT; \
 	CRS_TEST_DATABASE_URL=$$url $(GO) test $(BENCH_FLAGS) ./...
+
+APILINT := tools/apilint
+APILINT_PG_DIR ?= $(SHM)/crs-apilint-$(shell id -u)-$(shell printf %s '$(CURDIR)' | cksum | cut -d' ' -f1)
+
+## apilint: print the OpenAPI document, lint it with Redocly CLI (recommended rules, no warnings) and
+## compile a TypeScript client generated from it (npm packages pinned in tools/apilint)
+apilint: postgres build
+	@set -euo pipefail; \
+	url=$$(./bin/crs cluster start --test --dir $(APILINT_PG_DIR)); \
+	trap './bin/crs cluster stop --dir $(APILINT_PG_DIR) >/dev/null 2>&1 || true; rm -rf $(APILINT_PG_DIR)' EXIT; \
+	DATABASE_URL=$$url CRS_LOG_LEVEL=error ./bin/crs migrate up >/dev/null; \
+	mkdir -p $(APILINT)/generated; \
+	DATABASE_URL=$$url CRS_LOG_LEVEL=error ./bin/crs openapi > $(APILINT)/generated/openapi.json; \
+	cd $(APILINT); \
+	npm ci --no-audit --no-fund --loglevel=error >/dev/null; \
+	npx redocly lint --max-problems 50 generated/openapi.json > generated/lint.txt 2>&1 || { cat generated/lint.txt; exit 1; }; \
+	if grep -qE 'You have [0-9]+ warning|Warning was generated' generated/lint.txt; then cat generated/lint.txt; echo "apilint: Redocly reported warnings" >&2; exit 1; fi; \
+	npx openapi-typescript generated/openapi.json -o generated/crs.d.ts >/dev/null; \
+	npx tsc -p tsconfig.json; \
+	echo "apilint: document valid with no warnings; the generated TypeScript client compiles"
+
+FUZZ_TIME ?= 10s
+
+## fuzz: run each native fuzz target of the request binders and parsers briefly (FUZZ_TIME each)
+fuzz:
+	@set -euo pipefail; \
+	for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+		pkg=./$${dir#./}; \
+		for target in $$(grep -h '^func Fuzz' $$dir/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
+			echo "fuzz $$pkg $$target"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZ_TIME) $$pkg >/dev/null || { $(GO) test -run "^$$target\$$" $$pkg; exit 1; }; \
+		done; \
+	done
 
 $(GOLANGCI):
 	@mkdir -p $(TOOLS)

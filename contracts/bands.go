@@ -167,7 +167,8 @@ type PriceBreakdown struct {
 // It returns an invalid error whose field errors are on "pricing_inputs" (code
 // pricing_inputs_required, for no lines) or "pricing_inputs[i].level" (level_unknown,
 // duplicate_level), "pricing_inputs[i].estimated_referrals" (estimate_negative) and
-// "pricing_inputs[i].unit_cost_pence" (unit_cost_not_positive).
+// "pricing_inputs[i].unit_cost_pence" (unit_cost_not_positive, or amount_too_large when a line or
+// the total would not fit in 64 bits).
 func ComputePrice(inputs []PricingInput) (PriceBreakdown, error) {
 	var f apperr.Fields
 	f.Check(len(inputs) > 0, "pricing_inputs", "pricing_inputs_required",
@@ -194,8 +195,14 @@ func ComputePrice(inputs []PricingInput) (PriceBreakdown, error) {
 	}
 
 	breakdown := PriceBreakdown{Lines: make([]PriceLine, 0, len(inputs))}
-	for _, in := range inputs {
-		total := in.UnitCost * money.Pence(in.EstimatedReferrals)
+	for i, in := range inputs {
+		total, ok := in.UnitCost.Mul(int64(in.EstimatedReferrals))
+		sum, okSum := breakdown.Total.Add(total)
+		if !ok || !okSum {
+			return PriceBreakdown{}, apperr.Invalid("invalid pricing inputs", apperr.FieldError{
+				Field: fmt.Sprintf("pricing_inputs[%d].unit_cost_pence", i), Code: "amount_too_large",
+				Message: "The estimated referrals times the unit cost is too large to be a price."})
+		}
 		breakdown.Lines = append(breakdown.Lines, PriceLine{
 			Level:              in.Level,
 			EstimatedReferrals: in.EstimatedReferrals,
@@ -203,7 +210,7 @@ func ComputePrice(inputs []PricingInput) (PriceBreakdown, error) {
 			Total:              total,
 			Arithmetic:         fmt.Sprintf("%d x %v = %v", in.EstimatedReferrals, in.UnitCost, total),
 		})
-		breakdown.Total += total
+		breakdown.Total = sum
 	}
 	return breakdown, nil
 }

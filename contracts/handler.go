@@ -28,10 +28,10 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 type parser struct{ httpserver.Parser }
 
 type eligibilityRequest struct {
-	Sexes    []string `json:"sexes" doc:"MALE and/or FEMALE"`
-	MinAge   *int     `json:"min_age,omitempty" doc:"18 or more; 18 when omitted"`
-	MaxAge   *int     `json:"max_age,omitempty" doc:"no upper limit when omitted or null"`
-	Settings []string `json:"settings" doc:"community, licence and/or pre_release"`
+	Sexes    []string `json:"sexes" enum:"MALE,FEMALE" code:"sex_unknown" maxItems:"2" doc:"The sexes the contract serves: MALE, FEMALE or both; a referral for another sex is refused."`
+	MinAge   *int     `json:"min_age,omitempty" maximum:"150" code:"invalid_age" doc:"The youngest age served, 18 or more; 18 when omitted."`
+	MaxAge   *int     `json:"max_age,omitempty" maximum:"150" code:"invalid_age" doc:"The oldest age served, at least min_age; no upper limit when omitted or null."`
+	Settings []string `json:"settings" enum:"community,licence,pre_release" code:"invalid_setting" maxItems:"3" doc:"Where the people it serves may be: community (a community sentence with a RAR), licence and/or pre_release."`
 }
 
 func (e *eligibilityRequest) eligibility() Eligibility {
@@ -53,9 +53,9 @@ func (e *eligibilityRequest) eligibility() Eligibility {
 }
 
 type extensionRequest struct {
-	StartDate string `json:"start_date"`
-	EndDate   string `json:"end_date"`
-	Taken     bool   `json:"taken,omitempty"`
+	StartDate string `json:"start_date" format:"date" doc:"The extension's first day (YYYY-MM-DD): the day after the previous end."`
+	EndDate   string `json:"end_date" format:"date" doc:"The extension's last day (YYYY-MM-DD)."`
+	Taken     bool   `json:"taken,omitempty" doc:"Whether the extension has been taken up; only taken extensions move the effective end date."`
 }
 
 func extensionsOf(p *parser, reqs []extensionRequest) []Extension {
@@ -68,22 +68,22 @@ func extensionsOf(p *parser, reqs []extensionRequest) []Extension {
 }
 
 type createRequest struct {
-	Reference             string              `json:"reference" doc:"1 to 30 characters, unique whatever the case"`
-	ContractTypeCode      string              `json:"contract_type_code"`
-	RegionCode            string              `json:"region_code,omitempty" doc:"a region-level contract's region; give this or pcc_area_code"`
-	PCCAreaCode           string              `json:"pcc_area_code,omitempty" doc:"a PCC-level contract's PCC area; give this or region_code"`
-	PrimeSupplierID       string              `json:"prime_supplier_id" doc:"an active supplier qualified for every category of the contract type in the region"`
-	SubcontractorIDs      []string            `json:"subcontractor_ids,omitempty"`
-	CoCommissionerName    string              `json:"co_commissioner_name,omitempty"`
-	CoCommissionerShareBP *int                `json:"co_commissioner_share_bp,omitempty" doc:"the co-commissioner's funding share in basis points, 0 to 10000 (2500 = 25.00 %)"`
-	Eligibility           *eligibilityRequest `json:"eligibility"`
-	StartDate             string              `json:"start_date" doc:"YYYY-MM-DD"`
-	EndDate               string              `json:"end_date" doc:"YYYY-MM-DD, before any extension"`
-	Extensions            []extensionRequest  `json:"extensions,omitempty" doc:"extension periods in order, each starting the day after the previous end"`
-	ReferralWindowOpens   string              `json:"referral_window_opens,omitempty" doc:"YYYY-MM-DD; the start date when omitted"`
-	ReferralWindowCloses  string              `json:"referral_window_closes,omitempty" doc:"YYYY-MM-DD; the effective end date when omitted"`
-	ReferralMailbox       string              `json:"referral_mailbox,omitempty"`
-	Description           string              `json:"description,omitempty"`
+	Reference             string              `json:"reference" maxLength:"30" code:"reference_too_long" doc:"The contract's reference, 1 to 30 characters, unique whatever the letter case (409 reference_taken)." example:"ACC-J-2026-01"`
+	ContractTypeCode      string              `json:"contract_type_code" maxLength:"50" doc:"The contract type code (see GET /reference/contract-types), such as ACC; it decides the service categories." example:"ACC"`
+	RegionCode            string              `json:"region_code,omitempty" maxLength:"50" doc:"A region-level contract's probation region code (A to L); give this or pcc_area_code, not both." example:"J"`
+	PCCAreaCode           string              `json:"pcc_area_code,omitempty" maxLength:"50" doc:"A PCC-level contract's PCC area code; give this or region_code, not both."`
+	PrimeSupplierID       string              `json:"prime_supplier_id" format:"uuid" doc:"The prime supplier: an active supplier qualified for every category of the contract type in the region."`
+	SubcontractorIDs      []string            `json:"subcontractor_ids,omitempty" format:"uuid" maxItems:"50" doc:"Suppliers to add to the supply chain from the start, each active and not the prime."`
+	CoCommissionerName    string              `json:"co_commissioner_name,omitempty" maxLength:"200" doc:"The body that co-funds the contract, if any; give co_commissioner_share_bp with it."`
+	CoCommissionerShareBP *int                `json:"co_commissioner_share_bp,omitempty" maximum:"10000" code:"co_commissioner_share_out_of_range" doc:"The co-commissioner's funding share in basis points, 0 to 10000 (2500 = 25.00 %)."`
+	Eligibility           *eligibilityRequest `json:"eligibility" required:"true" doc:"Who the contract serves: sexes, ages and settings."`
+	StartDate             string              `json:"start_date" format:"date" doc:"The contract's first day (YYYY-MM-DD); contract years run from it." example:"2026-04-01"`
+	EndDate               string              `json:"end_date" format:"date" doc:"The contract's last day before any extension (YYYY-MM-DD), after start_date." example:"2029-03-31"`
+	Extensions            []extensionRequest  `json:"extensions,omitempty" maxItems:"10" doc:"Extension periods in order, each starting the day after the previous end."`
+	ReferralWindowOpens   string              `json:"referral_window_opens,omitempty" format:"date" doc:"The first day referrals are accepted (YYYY-MM-DD); the start date when omitted."`
+	ReferralWindowCloses  string              `json:"referral_window_closes,omitempty" format:"date" doc:"The last day referrals are accepted (YYYY-MM-DD); the effective end date when omitted."`
+	ReferralMailbox       string              `json:"referral_mailbox,omitempty" maxLength:"320" doc:"The supplier's email address that receives new referrals."`
+	Description           string              `json:"description,omitempty" maxLength:"4000" doc:"What the contract offers, shown in the catalogue."`
 }
 
 type supplierResponse struct {
@@ -295,16 +295,16 @@ func (h *Handler) list(c echo.Context) error {
 }
 
 type updateRequest struct {
-	StartDate             *string                     `json:"start_date,omitempty"`
-	EndDate               *string                     `json:"end_date,omitempty"`
-	ReferralWindowOpens   *string                     `json:"referral_window_opens,omitempty"`
-	ReferralWindowCloses  *string                     `json:"referral_window_closes,omitempty"`
-	Eligibility           *eligibilityRequest         `json:"eligibility,omitempty" doc:"replaces the whole eligibility"`
-	CoCommissionerName    httpserver.Nullable[string] `json:"co_commissioner_name,omitzero" doc:"null removes the co-commissioner (with its share)"`
-	CoCommissionerShareBP httpserver.Nullable[int]    `json:"co_commissioner_share_bp,omitzero" doc:"basis points, 0 to 10000; null removes the share"`
-	ReferralMailbox       httpserver.Nullable[string] `json:"referral_mailbox,omitzero"`
-	Description           httpserver.Nullable[string] `json:"description,omitzero"`
-	Extensions            *[]extensionRequest         `json:"extensions,omitempty" doc:"replaces the list; [] removes every extension"`
+	StartDate             *string                     `json:"start_date,omitempty" format:"date" doc:"A new first day (YYYY-MM-DD); contract years move with it."`
+	EndDate               *string                     `json:"end_date,omitempty" format:"date" doc:"A new last day before extensions (YYYY-MM-DD)."`
+	ReferralWindowOpens   *string                     `json:"referral_window_opens,omitempty" format:"date" doc:"A new first day for referrals (YYYY-MM-DD)."`
+	ReferralWindowCloses  *string                     `json:"referral_window_closes,omitempty" format:"date" doc:"A new last day for referrals (YYYY-MM-DD)."`
+	Eligibility           *eligibilityRequest         `json:"eligibility,omitempty" doc:"Who the contract serves; replaces the whole eligibility."`
+	CoCommissionerName    httpserver.Nullable[string] `json:"co_commissioner_name,omitzero" maxLength:"200" doc:"The co-funding body; null removes the co-commissioner (with its share)."`
+	CoCommissionerShareBP httpserver.Nullable[int]    `json:"co_commissioner_share_bp,omitzero" maximum:"10000" code:"co_commissioner_share_out_of_range" doc:"The co-commissioner's share in basis points, 0 to 10000; null removes the share."`
+	ReferralMailbox       httpserver.Nullable[string] `json:"referral_mailbox,omitzero" maxLength:"320" doc:"The email address that receives new referrals; null removes it."`
+	Description           httpserver.Nullable[string] `json:"description,omitzero" maxLength:"4000" doc:"What the contract offers; null removes it."`
+	Extensions            *[]extensionRequest         `json:"extensions,omitempty" maxItems:"10" doc:"Extension periods in order; the list replaces the previous one, and [] removes every extension."`
 	// Fixed once created; accepted only to refuse them by name.
 	Reference        json.RawMessage `json:"reference,omitempty" doc:"not editable (not_editable)"`
 	ContractTypeCode json.RawMessage `json:"contract_type_code,omitempty" doc:"not editable (not_editable)"`
@@ -385,12 +385,12 @@ func clearable(n httpserver.Nullable[string]) *string {
 }
 
 type addSubcontractorRequest struct {
-	SupplierID string `json:"supplier_id"`
-	Reason     string `json:"reason,omitempty"`
+	SupplierID string `json:"supplier_id" format:"uuid" doc:"The supplier to add to the supply chain: active, and not the prime or a current subcontractor."`
+	Reason     string `json:"reason,omitempty" maxLength:"2000" doc:"Why the supplier joins, for the record."`
 }
 
 type removeSubcontractorRequest struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" maxLength:"2000" doc:"Why the supplier leaves the supply chain; required."`
 }
 
 type supplyChainResponse struct {

@@ -101,7 +101,7 @@ func catalogueDate(q *httpserver.Query) calendar.Date {
 	if s == "" {
 		return calendar.Date{}
 	}
-	d, err := calendar.ParseDate(s)
+	d, err := httpserver.ParseDate(s)
 	if err != nil {
 		q.Fail("date", "invalid_date", "date must be a date written YYYY-MM-DD")
 	}

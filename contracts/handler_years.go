@@ -14,10 +14,10 @@ import (
 )
 
 type bandBody struct {
-	Number           int   `json:"number"`
-	Low              int   `json:"low"`
-	High             int   `json:"high"`
-	AnnualPricePence int64 `json:"annual_price_pence"`
+	Number           int   `json:"number" minimum:"1" maximum:"20" doc:"The band's number, from 1 in order of volume."`
+	Low              int   `json:"low" maximum:"1000000" doc:"The fewest counted referrals in the year that fall in this band (band 1 starts at 0)."`
+	High             int   `json:"high" maximum:"1000000" doc:"The most counted referrals in the band; the top band's high is the year's volume cap."`
+	AnnualPricePence int64 `json:"annual_price_pence" minimum:"1" maximum:"maxPence" code:"price_not_positive" doc:"The price for a whole contract year paid in this band, in pence (pro-rated for a part year)." example:"30000000"`
 }
 
 func bandOf(b Band) bandBody {
@@ -48,9 +48,9 @@ type capVariationResponse struct {
 }
 
 type pricingInputBody struct {
-	Level              string `json:"level" doc:"LOW, MEDIUM or HIGH"`
-	EstimatedReferrals int    `json:"estimated_referrals"`
-	UnitCostPence      int64  `json:"unit_cost_pence"`
+	Level              string `json:"level" enum:"LOW,MEDIUM,HIGH" code:"level_unknown" doc:"The complexity level this line prices; each level at most once."`
+	EstimatedReferrals int    `json:"estimated_referrals" maximum:"1000000" code:"estimate_negative" doc:"How many referrals of this level the year is expected to bring."`
+	UnitCostPence      int64  `json:"unit_cost_pence" minimum:"1" maximum:"maxPence" code:"unit_cost_not_positive" doc:"The cost of one referral of this level, in pence; more than 0."`
 }
 
 // YearResponse is a contract year with its bands, basis band, cap and pricing inputs.
@@ -152,9 +152,9 @@ func (h *Handler) yearChanged(c echo.Context, status int, ch YearChange) error {
 }
 
 type replaceBandsRequest struct {
-	Bands     []bandBody `json:"bands"`
-	BasisBand int        `json:"basis_band" doc:"the payment basis band from the year's start; one of bands"`
-	Reason    string     `json:"reason,omitempty"`
+	Bands     []bandBody `json:"bands" maxItems:"20" doc:"The year's bands in order: band 1 starts at 0 and each band starts one above the previous high."`
+	BasisBand int        `json:"basis_band" minimum:"1" maximum:"20" doc:"The payment basis band from the year's start: the number of one of bands."`
+	Reason    string     `json:"reason,omitempty" maxLength:"2000" doc:"Why the band table changes, for the record."`
 }
 
 func (h *Handler) replaceBands(c echo.Context) error {
@@ -182,9 +182,9 @@ func (h *Handler) replaceBands(c echo.Context) error {
 }
 
 type basisBandRequest struct {
-	BandNumber    int    `json:"band_number"`
-	Reason        string `json:"reason"`
-	EffectiveFrom string `json:"effective_from,omitempty" doc:"YYYY-MM-DD: the year's start (the default) or the first day of a month inside the year"`
+	BandNumber    int    `json:"band_number" minimum:"1" maximum:"20" doc:"The band that becomes the payment basis band."`
+	Reason        string `json:"reason" maxLength:"2000" doc:"Why the basis band changes; required."`
+	EffectiveFrom string `json:"effective_from,omitempty" format:"date" doc:"When the change takes effect (YYYY-MM-DD): the year's start (the default) or the first day of a month inside the year."`
 }
 
 func (h *Handler) changeBasisBand(c echo.Context) error {
@@ -209,8 +209,8 @@ func (h *Handler) changeBasisBand(c echo.Context) error {
 }
 
 type capVariationRequest struct {
-	NewCap int    `json:"new_cap"`
-	Reason string `json:"reason"`
+	NewCap int    `json:"new_cap" minimum:"1" maximum:"1000000" code:"new_cap_not_positive" doc:"The year's new volume cap: the referrals that count before over_cap."`
+	Reason string `json:"reason" maxLength:"2000" doc:"Why the cap changes; required."`
 }
 
 func (h *Handler) varyCap(c echo.Context) error {
@@ -230,7 +230,7 @@ func (h *Handler) varyCap(c echo.Context) error {
 }
 
 type pricingInputsRequest struct {
-	Inputs []pricingInputBody `json:"inputs"`
+	Inputs []pricingInputBody `json:"inputs" maxItems:"3" doc:"One line per complexity level; the list replaces the year's pricing inputs."`
 }
 
 func (h *Handler) setPricingInputs(c echo.Context) error {

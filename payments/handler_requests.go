@@ -121,13 +121,13 @@ func (h *Handler) respondDetail(c echo.Context, status int, d RequestDetail) err
 }
 
 type submitRequest struct {
-	ContractID       *uuid.UUID `json:"contract_id"`
-	Kind             *string    `json:"kind,omitempty"`
-	Period           *string    `json:"period,omitempty"`
-	Year             *int       `json:"year,omitempty"`
-	AmountPence      *int64     `json:"amount_pence"`
-	InvoiceReference *string    `json:"invoice_reference"`
-	Notes            *string    `json:"notes,omitempty"`
+	ContractID       *uuid.UUID `json:"contract_id" required:"true" doc:"The contract the request is for; the supplier must be its prime."`
+	Kind             *string    `json:"kind,omitempty" enum:"MONTHLY,BALANCING" doc:"MONTHLY (the default: one month's entitlement, in arrears, needs period) or BALANCING (the positive balance of an ended contract year, needs year)."`
+	Period           *string    `json:"period,omitempty" maxLength:"7" code:"invalid_period" doc:"The calendar month a MONTHLY request is for, YYYY-MM, an ended month of the contract." example:"2026-02"`
+	Year             *int       `json:"year,omitempty" minimum:"1" maximum:"50" code:"invalid_year" doc:"The contract year a BALANCING request is for, an ended year."`
+	AmountPence      *int64     `json:"amount_pence" required:"true" minimum:"1" maximum:"maxPence" code:"amount_not_positive" doc:"The amount requested, in pence: more than 0 and at most what is available for the period." example:"2500000"`
+	InvoiceReference *string    `json:"invoice_reference" required:"true" maxLength:"50" doc:"The supplier's invoice reference, unique per supplier." example:"INV-2026-0042"`
+	Notes            *string    `json:"notes,omitempty" maxLength:"4000" doc:"Anything the reviewer should know."`
 }
 
 func (h *Handler) submitRequest(c echo.Context) error {
@@ -203,16 +203,16 @@ func bindOptional(c echo.Context, dst any) error {
 }
 
 type reasonRequest struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" maxLength:"2000" doc:"Why, for the supplier and the record; required."`
 }
 
 type messageRequest struct {
-	Message string `json:"message"`
+	Message string `json:"message" maxLength:"4000" doc:"The message to the other party; required."`
 }
 
 type payRequest struct {
-	PaidOn              string `json:"paid_on"`
-	RemittanceReference string `json:"remittance_reference"`
+	PaidOn              string `json:"paid_on" format:"date" doc:"The day the payment was made (YYYY-MM-DD); today when empty."`
+	RemittanceReference string `json:"remittance_reference" maxLength:"100" doc:"The remittance advice reference the supplier will see on its statement."`
 }
 
 // change runs a state change on the request named in the path.
@@ -272,7 +272,7 @@ func (h *Handler) payRequest(c echo.Context) error {
 	return h.change(c, &req, func(id uuid.UUID, v int) (RequestDetail, error) {
 		p := PayParams{RemittanceReference: req.RemittanceReference}
 		if req.PaidOn != "" {
-			d, err := calendar.ParseDate(req.PaidOn)
+			d, err := httpserver.ParseDate(req.PaidOn)
 			if err != nil {
 				return RequestDetail{}, apperr.Invalid("the payment cannot be recorded",
 					apperr.FieldError{Field: "paid_on", Code: "invalid_date", Message: "paid_on must be a date, YYYY-MM-DD."})

@@ -117,7 +117,7 @@ func (h *Handler) recoveries(c echo.Context) error {
 }
 
 type settleRequest struct {
-	Reference string `json:"reference"`
+	Reference string `json:"reference" maxLength:"100" doc:"The reference of the recovery: a credit note or the remittance of the money paid back."`
 }
 
 func (h *Handler) settleRecovery(c echo.Context) error {

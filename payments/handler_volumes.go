@@ -124,6 +124,8 @@ func (h *Handler) asOf(q *httpserver.Query) calendar.Date {
 		q.Fail("as_of", "invalid_date", "as_of must be a date, YYYY-MM-DD")
 	case d.After(h.svc.Today()):
 		q.Fail("as_of", "as_of_in_future", "as_of cannot be after today")
+	case d.Before(httpserver.MinDate):
+		q.Fail("as_of", "date_out_of_range", "as_of must be from "+httpserver.MinDate.String()+" to today")
 	}
 	return d
 }
@@ -188,8 +190,8 @@ func (h *Handler) alerts(c echo.Context) error {
 }
 
 type reconcileRequest struct {
-	ContractID *uuid.UUID `json:"contract_id,omitempty"`
-	AsOf       *string    `json:"as_of,omitempty"`
+	ContractID *uuid.UUID `json:"contract_id,omitempty" doc:"Reconcile only this contract; every contract in scope when omitted."`
+	AsOf       *string    `json:"as_of,omitempty" format:"date" minDate:"1900-01-01" maxDate:"9999-12-31" doc:"The day to count up to (YYYY-MM-DD), today or earlier; today when omitted."`
 }
 
 type reconcileResponse struct {
@@ -216,6 +218,8 @@ func (h *Handler) reconcile(c echo.Context) error {
 		d, err := calendar.ParseDate(*req.AsOf)
 		if err != nil {
 			q.Fail("as_of", "invalid_date", "as_of must be a date, YYYY-MM-DD")
+		} else if d.Before(httpserver.MinDate) {
+			q.Fail("as_of", "date_out_of_range", "as_of must be from "+httpserver.MinDate.String()+" to today")
 		} else if d.After(h.svc.Today()) {
 			q.Fail("as_of", "as_of_in_future", "a reconciliation cannot look ahead of today")
 		}

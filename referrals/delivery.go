@@ -200,7 +200,7 @@ func CheckSessionBooking(appts []Appointment, n, planned int) error {
 
 // Activity is one activity of an action plan.
 type Activity struct {
-	Description string `json:"description"`
+	Description string `json:"description" maxLength:"2000" doc:"What the activity is, in words the person will recognise."`
 }
 
 // ActionPlan is one version of the supplier's plan.

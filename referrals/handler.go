@@ -42,43 +42,43 @@ func patch[T, U any](o httpserver.Nullable[T], conv func(T) U) Patch[U] {
 func same[T any](v T) T { return v }
 
 type createRequest struct {
-	ContractID string `json:"contract_id" doc:"the catalogue entry (contract) to refer to"`
-	CRN        string `json:"crn" doc:"the person's case reference number: one letter and six digits, such as X123456"`
+	ContractID string `json:"contract_id" format:"uuid" doc:"The id of the contract (catalogue entry) to refer to: it must be live, accept referrals today and cover the practitioner's region." example:"01938c2e-7a3b-7cc0-9d1e-2f3a4b5c6d7e"`
+	CRN        string `json:"crn" maxLength:"20" doc:"The person's case reference number (CRN): one letter and six digits. A CRN with a live referral on the same contract makes send ask for allow_duplicate." example:"X123456"`
 }
 
 type serviceRequest struct {
-	ServiceCategoryCode string   `json:"service_category_code" doc:"a category of the contract's type"`
-	ComplexityLevel     *string  `json:"complexity_level,omitempty" doc:"LOW, MEDIUM or HIGH"`
-	DesiredOutcomeIDs   []string `json:"desired_outcome_ids,omitempty" doc:"desired outcomes of the category"`
+	ServiceCategoryCode string   `json:"service_category_code" maxLength:"50" doc:"A service category code of the contract's type (see GET /reference/service-categories), such as ACCOMMODATION." example:"ACCOMMODATION"`
+	ComplexityLevel     *string  `json:"complexity_level,omitempty" enum:"LOW,MEDIUM,HIGH" doc:"How complex the person's needs are in this category; the supplier prices and plans by it. Required before the referral is sent."`
+	DesiredOutcomeIDs   []string `json:"desired_outcome_ids,omitempty" maxItems:"20" format:"uuid" doc:"Ids of desired outcomes of this category (from the reference data); at least one before sending."`
 }
 
 type personPatch struct {
-	FirstName         httpserver.Nullable[string]       `json:"first_name,omitempty"`
-	LastName          httpserver.Nullable[string]       `json:"last_name,omitempty"`
-	DateOfBirth       httpserver.Nullable[string]       `json:"date_of_birth,omitempty" doc:"YYYY-MM-DD"`
-	Sex               httpserver.Nullable[string]       `json:"sex,omitempty" doc:"MALE or FEMALE"`
-	Ethnicity         httpserver.Nullable[string]       `json:"ethnicity,omitempty"`
-	PreferredLanguage httpserver.Nullable[string]       `json:"preferred_language,omitempty"`
-	InterpreterNeeded httpserver.Nullable[bool]         `json:"interpreter_needed,omitempty"`
-	Disabilities      httpserver.Nullable[string]       `json:"disabilities,omitempty"`
-	AccessNeeds       httpserver.Nullable[string]       `json:"access_needs,omitempty"`
-	Commitments       httpserver.Nullable[[]Commitment] `json:"commitments,omitempty" doc:"caring or work commitments: [{description, times_unavailable}]"`
+	FirstName         httpserver.Nullable[string]       `json:"first_name,omitempty" maxLength:"100" doc:"The person's first name; null clears it. Required before sending."`
+	LastName          httpserver.Nullable[string]       `json:"last_name,omitempty" maxLength:"100" doc:"The person's last name; null clears it. Required before sending."`
+	DateOfBirth       httpserver.Nullable[string]       `json:"date_of_birth,omitempty" format:"date" minDate:"1900-01-01" doc:"The person's date of birth (YYYY-MM-DD, from 1900-01-01); the contract's age limits are checked against it when the referral is sent."`
+	Sex               httpserver.Nullable[string]       `json:"sex,omitempty" enum:"MALE,FEMALE" doc:"The person's sex, checked against the contract's eligibility when the referral is sent."`
+	Ethnicity         httpserver.Nullable[string]       `json:"ethnicity,omitempty" maxLength:"100" doc:"The person's ethnicity as they describe it; optional, shown to the supplier."`
+	PreferredLanguage httpserver.Nullable[string]       `json:"preferred_language,omitempty" maxLength:"100" doc:"The language the person prefers to be spoken to in, such as Welsh."`
+	InterpreterNeeded httpserver.Nullable[bool]         `json:"interpreter_needed,omitempty" doc:"Whether the supplier must book an interpreter for sessions."`
+	Disabilities      httpserver.Nullable[string]       `json:"disabilities,omitempty" maxLength:"4000" doc:"Disabilities the supplier should know about, in free text."`
+	AccessNeeds       httpserver.Nullable[string]       `json:"access_needs,omitempty" maxLength:"4000" doc:"Adjustments the person needs to attend (step-free access, hearing loop, ...), in free text."`
+	Commitments       httpserver.Nullable[[]Commitment] `json:"commitments,omitempty" maxItems:"20" doc:"Caring or work commitments the supplier must plan sessions around; the list replaces the previous one."`
 }
 
 // draftPatch is a partial update of a draft: absent fields are left as they are, null clears.
 type draftPatch struct {
-	CRN                 httpserver.Nullable[string]           `json:"crn,omitempty"`
-	Person              *personPatch                          `json:"person,omitempty"`
-	Setting             httpserver.Nullable[string]           `json:"setting,omitempty" doc:"COMMUNITY (with RAR), LICENCE or PRE_RELEASE"`
-	Prison              httpserver.Nullable[string]           `json:"prison,omitempty" doc:"PRE_RELEASE only"`
-	ExpectedReleaseDate httpserver.Nullable[string]           `json:"expected_release_date,omitempty" doc:"PRE_RELEASE only; YYYY-MM-DD"`
-	PCCAreaCode         httpserver.Nullable[string]           `json:"pcc_area_code,omitempty" doc:"the person's PCC area"`
-	ServiceCategories   httpserver.Nullable[[]serviceRequest] `json:"service_categories,omitempty" doc:"replaces every choice"`
-	MaxEnforceableDays  httpserver.Nullable[int]              `json:"max_enforceable_days,omitempty" doc:"a whole number of at least 1"`
-	CompletionDeadline  httpserver.Nullable[string]           `json:"completion_deadline,omitempty" doc:"YYYY-MM-DD, after today and not after the contract ends"`
-	ReasonForReferral   httpserver.Nullable[string]           `json:"reason_for_referral,omitempty"`
-	RiskSummary         httpserver.Nullable[string]           `json:"risk_summary,omitempty"`
-	FurtherInformation  httpserver.Nullable[string]           `json:"further_information,omitempty"`
+	CRN                 httpserver.Nullable[string]           `json:"crn,omitempty" maxLength:"20" doc:"The person's case reference number: one letter and six digits, such as X123456."`
+	Person              *personPatch                          `json:"person,omitempty" doc:"Changes to the person's details; only the fields sent change."`
+	Setting             httpserver.Nullable[string]           `json:"setting,omitempty" enum:"COMMUNITY,LICENCE,PRE_RELEASE" doc:"Where the person is: COMMUNITY (a community sentence with a RAR: needs max_enforceable_days), LICENCE, or PRE_RELEASE (needs prison and expected_release_date). The contract must accept the setting."`
+	Prison              httpserver.Nullable[string]           `json:"prison,omitempty" maxLength:"200" doc:"The prison the person is held in; required for PRE_RELEASE and refused otherwise."`
+	ExpectedReleaseDate httpserver.Nullable[string]           `json:"expected_release_date,omitempty" format:"date" doc:"The person's expected release date (YYYY-MM-DD); required for PRE_RELEASE and refused otherwise."`
+	PCCAreaCode         httpserver.Nullable[string]           `json:"pcc_area_code,omitempty" maxLength:"50" doc:"The code of the PCC area the person lives in (see GET /reference/pcc-areas); it must lie in the contract's area."`
+	ServiceCategories   httpserver.Nullable[[]serviceRequest] `json:"service_categories,omitempty" maxItems:"20" doc:"The service categories the person is referred for, each with its complexity and desired outcomes; the list replaces every previous choice."`
+	MaxEnforceableDays  httpserver.Nullable[int]              `json:"max_enforceable_days,omitempty" maximum:"1000" code:"invalid_max_enforceable_days" doc:"The RAR days the supplier may use, a whole number of at least 1; required for COMMUNITY and refused otherwise."`
+	CompletionDeadline  httpserver.Nullable[string]           `json:"completion_deadline,omitempty" format:"date" doc:"The date by which the intervention must end (YYYY-MM-DD): after today and not after the contract's effective end date."`
+	ReasonForReferral   httpserver.Nullable[string]           `json:"reason_for_referral,omitempty" maxLength:"10000" doc:"Why the person is referred, for the supplier to read; required before sending."`
+	RiskSummary         httpserver.Nullable[string]           `json:"risk_summary,omitempty" maxLength:"10000" doc:"The risks the supplier's staff must know about before meeting the person."`
+	FurtherInformation  httpserver.Nullable[string]           `json:"further_information,omitempty" maxLength:"10000" doc:"Anything else the supplier should know."`
 }
 
 func (p *parser) services(reqs []serviceRequest, path string) []ServiceChoice {
@@ -143,8 +143,8 @@ func (req draftPatch) changes() (DraftChanges, error) {
 }
 
 type sendRequest struct {
-	AllowDuplicate  bool   `json:"allow_duplicate,omitempty" doc:"send although a live referral exists for the same person and contract"`
-	DuplicateReason string `json:"duplicate_reason,omitempty" doc:"required with allow_duplicate when there is a live referral"`
+	AllowDuplicate  bool   `json:"allow_duplicate,omitempty" doc:"Send although a live referral exists for the same CRN on the same contract (otherwise 409 duplicate_referral); needs duplicate_reason."`
+	DuplicateReason string `json:"duplicate_reason,omitempty" maxLength:"2000" doc:"Why a second live referral is needed; required with allow_duplicate when there is a live referral."`
 }
 
 // bindOptional binds a JSON body when there is one, leaving dst as it is for an empty body.
@@ -272,7 +272,7 @@ func (h *Handler) list(c echo.Context) error {
 		dst  *calendar.Date
 	}{{"sent_from", &p.SentFrom}, {"sent_to", &p.SentTo}} {
 		if s := q.String(d.name); s != "" {
-			v, err := calendar.ParseDate(s)
+			v, err := httpserver.ParseDate(s)
 			if err != nil {
 				q.Fail(d.name, "invalid_date", d.name+" must be a date written YYYY-MM-DD")
 			}

@@ -13,14 +13,14 @@ import (
 )
 
 type assignRequest struct {
-	CaseworkerID string `json:"caseworker_id" doc:"a user of the contract's prime or of a current subcontractor"`
+	CaseworkerID string `json:"caseworker_id" format:"uuid" doc:"The id of the supplier user who will work the referral: a user of the contract's prime or of a current subcontractor."`
 }
 
 type slotRequest struct {
-	StartsAt        string `json:"starts_at" doc:"RFC 3339: after the referral was sent, at most 6 months ahead"`
-	DurationMinutes int    `json:"duration_minutes" doc:"5 to 600"`
-	Method          string `json:"method" doc:"PHONE, VIDEO or IN_PERSON"`
-	Address         string `json:"address,omitempty" doc:"required in person"`
+	StartsAt        string `json:"starts_at" format:"date-time" maxLength:"40" doc:"When the session starts, as an RFC 3339 time such as 2026-03-10T14:00:00Z: after the referral was sent and at most 6 months ahead." example:"2026-03-10T14:00:00Z"`
+	DurationMinutes int    `json:"duration_minutes" minimum:"5" maximum:"600" code:"invalid_duration" doc:"How long the session lasts, in minutes." example:"60"`
+	Method          string `json:"method" enum:"PHONE,VIDEO,IN_PERSON" doc:"How the session is held; IN_PERSON needs an address." example:"IN_PERSON"`
+	Address         string `json:"address,omitempty" maxLength:"500" doc:"Where an IN_PERSON session is held; required for IN_PERSON."`
 }
 
 func (p *parser) slot(s slotRequest) Slot {
@@ -34,66 +34,66 @@ func (p *parser) slot(s slotRequest) Slot {
 }
 
 type sessionRequest struct {
-	SessionNumber int `json:"session_number" doc:"1 to the approved plan's number of sessions"`
+	SessionNumber int `json:"session_number" minimum:"1" maximum:"1000" code:"session_number_out_of_range" doc:"Which session of the approved action plan this is: 1 to its number_of_sessions."`
 	slotRequest
 }
 
 type rescheduleRequest struct {
 	slotRequest
-	RequestedBy string `json:"requested_by" doc:"SUPPLIER, PRACTITIONER or PERSON_ON_PROBATION"`
-	Reason      string `json:"reason"`
+	RequestedBy string `json:"requested_by" enum:"SUPPLIER,PRACTITIONER,PERSON_ON_PROBATION" doc:"Who asked for the session to move."`
+	Reason      string `json:"reason" maxLength:"2000" doc:"Why the session moves, for the record."`
 }
 
 type attendanceRequest struct {
-	Attendance         string `json:"attendance" doc:"YES, LATE or NO; NO lets the supplier book again"`
-	SessionSummary     string `json:"session_summary,omitempty"`
-	PersonResponse     string `json:"person_response,omitempty"`
-	Concerns           string `json:"concerns,omitempty"`
-	NotifyPractitioner bool   `json:"notify_practitioner,omitempty"`
+	Attendance         string `json:"attendance" enum:"YES,LATE,NO" doc:"Whether the person attended: YES, LATE or NO; NO lets the supplier book the session again."`
+	SessionSummary     string `json:"session_summary,omitempty" maxLength:"10000" doc:"What the session covered."`
+	PersonResponse     string `json:"person_response,omitempty" maxLength:"10000" doc:"How the person responded to the session."`
+	Concerns           string `json:"concerns,omitempty" maxLength:"10000" doc:"Concerns the practitioner should know about."`
+	NotifyPractitioner bool   `json:"notify_practitioner,omitempty" doc:"Send the practitioner an email about this session's feedback."`
 }
 
 type actionPlanRequest struct {
-	Activities       []Activity `json:"activities"`
-	NumberOfSessions int        `json:"number_of_sessions"`
+	Activities       []Activity `json:"activities" minItems:"1" maxItems:"50" doc:"The activities the supplier plans, in order; at least one."`
+	NumberOfSessions int        `json:"number_of_sessions" minimum:"1" maximum:"1000" code:"invalid_number_of_sessions" doc:"How many sessions the plan needs; sessions are booked against this number once the plan is approved."`
 }
 
 type ratingRequest struct {
-	OutcomeID   string `json:"outcome_id"`
-	Achievement string `json:"achievement" doc:"ACHIEVED, PARTIALLY_ACHIEVED or NOT_ACHIEVED"`
-	Notes       string `json:"notes,omitempty"`
+	OutcomeID   string `json:"outcome_id" format:"uuid" doc:"A desired outcome of the referral."`
+	Achievement string `json:"achievement" enum:"ACHIEVED,PARTIALLY_ACHIEVED,NOT_ACHIEVED" doc:"How far the outcome was achieved."`
+	Notes       string `json:"notes,omitempty" maxLength:"10000" doc:"Why, in free text."`
 }
 
 type reportRequest struct {
-	Outcomes           []ratingRequest `json:"outcomes" doc:"every desired outcome of the referral, once"`
-	FurtherInformation string          `json:"further_information,omitempty"`
+	Outcomes           []ratingRequest `json:"outcomes" maxItems:"50" doc:"A rating for every desired outcome of the referral, each once."`
+	FurtherInformation string          `json:"further_information,omitempty" maxLength:"10000" doc:"Anything else the practitioner should know at the end of the intervention."`
 }
 
 type withdrawRequest struct {
-	ReasonCode string `json:"reason_code" doc:"a withdrawal reason code from the reference data"`
-	Comment    string `json:"comment,omitempty"`
+	ReasonCode string `json:"reason_code" maxLength:"50" doc:"A withdrawal reason code (see GET /reference/withdrawal-reasons); the reason decides whether the referral still counts towards volume."`
+	Comment    string `json:"comment,omitempty" maxLength:"2000" doc:"More about the withdrawal, for the record."`
 }
 
 type serviceAmendmentRequest struct {
-	ServiceCategoryCode string   `json:"service_category_code"`
-	ComplexityLevel     *string  `json:"complexity_level,omitempty"`
-	DesiredOutcomeIDs   []string `json:"desired_outcome_ids,omitempty" doc:"replaces the category's outcomes"`
+	ServiceCategoryCode string   `json:"service_category_code" maxLength:"50" doc:"A service category of the referral to change."`
+	ComplexityLevel     *string  `json:"complexity_level,omitempty" enum:"LOW,MEDIUM,HIGH" doc:"The category's new complexity level."`
+	DesiredOutcomeIDs   []string `json:"desired_outcome_ids,omitempty" maxItems:"20" format:"uuid" doc:"Desired outcome ids of the category; the list replaces the category's outcomes."`
 }
 
 type amendRequest struct {
-	Reason             string                    `json:"reason"`
-	CompletionDeadline *string                   `json:"completion_deadline,omitempty" doc:"YYYY-MM-DD"`
-	MaxEnforceableDays *int                      `json:"max_enforceable_days,omitempty"`
-	ServiceCategories  []serviceAmendmentRequest `json:"service_categories,omitempty" doc:"until the action plan is approved"`
-	PreferredLanguage  *string                   `json:"preferred_language,omitempty"`
-	InterpreterNeeded  *bool                     `json:"interpreter_needed,omitempty"`
-	Disabilities       *string                   `json:"disabilities,omitempty"`
-	AccessNeeds        *string                   `json:"access_needs,omitempty"`
-	Commitments        *[]Commitment             `json:"commitments,omitempty" doc:"replaces the list"`
+	Reason             string                    `json:"reason" maxLength:"2000" doc:"Why the referral is amended; kept with each change."`
+	CompletionDeadline *string                   `json:"completion_deadline,omitempty" format:"date" doc:"A new completion deadline (YYYY-MM-DD), not after the contract's effective end date."`
+	MaxEnforceableDays *int                      `json:"max_enforceable_days,omitempty" maximum:"1000" code:"invalid_max_enforceable_days" doc:"New RAR days, at least 1 (COMMUNITY referrals only)."`
+	ServiceCategories  []serviceAmendmentRequest `json:"service_categories,omitempty" maxItems:"20" doc:"Changes to service categories; allowed until the action plan is approved."`
+	PreferredLanguage  *string                   `json:"preferred_language,omitempty" maxLength:"100" doc:"The person's preferred language."`
+	InterpreterNeeded  *bool                     `json:"interpreter_needed,omitempty" doc:"Whether sessions need an interpreter."`
+	Disabilities       *string                   `json:"disabilities,omitempty" maxLength:"4000" doc:"Disabilities the supplier should know about."`
+	AccessNeeds        *string                   `json:"access_needs,omitempty" maxLength:"4000" doc:"Adjustments the person needs to attend."`
+	Commitments        *[]Commitment             `json:"commitments,omitempty" maxItems:"20" doc:"Caring or work commitments; the list replaces the previous one."`
 }
 
 type caseNoteRequest struct {
-	Subject string `json:"subject"`
-	Body    string `json:"body"`
+	Subject string `json:"subject" maxLength:"200" doc:"A one-line subject for the note."`
+	Body    string `json:"body" maxLength:"10000" doc:"The note, in free text; visible to the practitioner and the supplier."`
 }
 
 type caseNoteJSON struct {

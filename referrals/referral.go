@@ -169,8 +169,8 @@ func ParseCRN(s string) (string, error) {
 
 // Commitment is a caring or work commitment and the times it makes the person unavailable.
 type Commitment struct {
-	Description      string `json:"description"`
-	TimesUnavailable string `json:"times_unavailable"`
+	Description      string `json:"description" maxLength:"500" doc:"The commitment, such as caring for a parent or a job."`
+	TimesUnavailable string `json:"times_unavailable" maxLength:"500" doc:"When the person is unavailable because of it, in words, such as weekdays 9 to 5."`
 }
 
 // Person is the person on probation a referral is about, with their needs.

@@ -23,7 +23,7 @@ func TestOpenAPIDocumentsTheReferralRoutes(t *testing.T) {
 			t.Errorf("%s %s is not documented", method, p)
 		}
 	}
-	if _, ok := doc.Components.Schemas["ReferralsReferralResponse"]; !ok {
+	if _, ok := doc.Components.Schemas["ReferralResponse"]; !ok {
 		t.Error("the referral response has no schema")
 	}
 }

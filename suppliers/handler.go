@@ -20,57 +20,57 @@ type Handler struct {
 func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 
 type addressRequest struct {
-	Line1    string `json:"line1"`
-	Line2    string `json:"line2,omitempty"`
-	Town     string `json:"town"`
-	Postcode string `json:"postcode"`
+	Line1    string `json:"line1" maxLength:"200" doc:"The first line of the registered address."`
+	Line2    string `json:"line2,omitempty" maxLength:"200" doc:"The second line of the address, if any."`
+	Town     string `json:"town" maxLength:"200" doc:"The town or city."`
+	Postcode string `json:"postcode" maxLength:"10" doc:"A UK postcode, such as SW1A 1AA." example:"SW1A 1AA"`
 }
 
 type contactRequest struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
-	Phone string `json:"phone,omitempty"`
-	Role  string `json:"role,omitempty"`
+	Name  string `json:"name" maxLength:"200" doc:"The contact's full name."`
+	Email string `json:"email" maxLength:"320" doc:"The contact's email address; commissioners write to it about contracts and payments."`
+	Phone string `json:"phone,omitempty" maxLength:"30" doc:"A UK phone number, digits with optional spaces and a leading +44."`
+	Role  string `json:"role,omitempty" maxLength:"200" doc:"What the contact does, such as bids or finance."`
 }
 
 type qualificationJSON struct {
-	ServiceCategory string `json:"service_category" doc:"a service category code, such as ACCOMMODATION"`
-	Region          string `json:"region" doc:"a probation region code, A to L"`
+	ServiceCategory string `json:"service_category" maxLength:"50" doc:"A service category code (see GET /reference/service-categories), such as ACCOMMODATION."`
+	Region          string `json:"region" maxLength:"50" doc:"A probation region code, A to L (see GET /reference/regions)."`
 }
 
 type createRequest struct {
-	LegalName            string              `json:"legal_name"`
-	TradingName          string              `json:"trading_name,omitempty"`
-	OrganisationType     string              `json:"organisation_type" doc:"VCSE, SME or LARGE"`
-	CompaniesHouseNumber string              `json:"companies_house_number,omitempty" doc:"this or charity_number, or both"`
-	CharityNumber        string              `json:"charity_number,omitempty" doc:"this or companies_house_number, or both"`
-	Address              addressRequest      `json:"address"`
-	Contacts             []contactRequest    `json:"contacts" doc:"at least one"`
-	Qualifications       []qualificationJSON `json:"qualifications,omitempty"`
+	LegalName            string              `json:"legal_name" maxLength:"200" doc:"The organisation's registered legal name."`
+	TradingName          string              `json:"trading_name,omitempty" maxLength:"200" doc:"The name the organisation trades under, if different."`
+	OrganisationType     string              `json:"organisation_type" enum:"VCSE,SME,LARGE" doc:"The kind of organisation: VCSE (voluntary, community or social enterprise), SME or LARGE."`
+	CompaniesHouseNumber string              `json:"companies_house_number,omitempty" maxLength:"20" doc:"The Companies House registration number (8 characters); this or charity_number, or both."`
+	CharityNumber        string              `json:"charity_number,omitempty" maxLength:"20" doc:"The Charity Commission number (6 to 8 digits); this or companies_house_number, or both."`
+	Address              addressRequest      `json:"address" doc:"The registered address."`
+	Contacts             []contactRequest    `json:"contacts" maxItems:"20" doc:"The people to contact; at least one."`
+	Qualifications       []qualificationJSON `json:"qualifications,omitempty" maxItems:"500" doc:"The (service category, region) pairs the supplier is qualified for under the framework."`
 }
 
 type addressPatch struct {
-	Line1    *string `json:"line1,omitempty"`
-	Line2    *string `json:"line2,omitempty" doc:"an empty string clears it"`
-	Town     *string `json:"town,omitempty"`
-	Postcode *string `json:"postcode,omitempty"`
+	Line1    *string `json:"line1,omitempty" maxLength:"200" doc:"A new first line of the address."`
+	Line2    *string `json:"line2,omitempty" maxLength:"200" doc:"A new second line; an empty string clears it."`
+	Town     *string `json:"town,omitempty" maxLength:"200" doc:"A new town or city."`
+	Postcode *string `json:"postcode,omitempty" maxLength:"10" doc:"A new UK postcode."`
 }
 
 type updateRequest struct {
-	LegalName            *string              `json:"legal_name,omitempty"`
-	TradingName          *string              `json:"trading_name,omitempty" doc:"an empty string clears it"`
-	OrganisationType     *string              `json:"organisation_type,omitempty"`
-	CompaniesHouseNumber *string              `json:"companies_house_number,omitempty" doc:"an empty string clears it"`
-	CharityNumber        *string              `json:"charity_number,omitempty" doc:"an empty string clears it"`
-	Address              *addressPatch        `json:"address,omitempty" doc:"only the lines given change"`
-	Contacts             *[]contactRequest    `json:"contacts,omitempty" doc:"replaces the whole list"`
-	Qualifications       *[]qualificationJSON `json:"qualifications,omitempty" doc:"replaces the whole list"`
+	LegalName            *string              `json:"legal_name,omitempty" maxLength:"200" doc:"A new legal name."`
+	TradingName          *string              `json:"trading_name,omitempty" maxLength:"200" doc:"A new trading name; an empty string clears it."`
+	OrganisationType     *string              `json:"organisation_type,omitempty" enum:"VCSE,SME,LARGE" doc:"A new kind of organisation."`
+	CompaniesHouseNumber *string              `json:"companies_house_number,omitempty" maxLength:"20" doc:"A new Companies House number; an empty string clears it (one of the two numbers must remain)."`
+	CharityNumber        *string              `json:"charity_number,omitempty" maxLength:"20" doc:"A new charity number; an empty string clears it (one of the two numbers must remain)."`
+	Address              *addressPatch        `json:"address,omitempty" doc:"Changes to the address; only the lines given change."`
+	Contacts             *[]contactRequest    `json:"contacts,omitempty" maxItems:"20" doc:"The people to contact; the list replaces the whole list."`
+	Qualifications       *[]qualificationJSON `json:"qualifications,omitempty" maxItems:"500" doc:"The qualifications; the list replaces the whole list."`
 }
 
 type statusRequest struct {
-	Status        string `json:"status" doc:"active, suspended or removed"`
-	Reason        string `json:"reason"`
-	EffectiveDate string `json:"effective_date,omitempty" doc:"YYYY-MM-DD, today or earlier; today when absent"`
+	Status        string `json:"status" enum:"active,suspended,removed" doc:"The supplier's new status: a suspended or removed supplier cannot receive new contracts or referrals."`
+	Reason        string `json:"reason" maxLength:"2000" doc:"Why the status changes; required, kept in the status history."`
+	EffectiveDate string `json:"effective_date,omitempty" format:"date" doc:"When the change took effect (YYYY-MM-DD), today or earlier; today when absent."`
 }
 
 type addressResponse struct {

@@ -32,7 +32,7 @@ func TestRoutesAreDocumented(t *testing.T) {
 		} `json:"components"`
 	}
 	b.env.Get("", "/openapi.json").Expect(http.StatusOK).JSON(&doc)
-	props := doc.Components.Schemas["SuppliersSupplierResponse"].Properties
+	props := doc.Components.Schemas["SupplierResponse"].Properties
 	for _, name := range []string{"id", "legal_name", "address", "qualifications", "contacts", "status_history", "version"} {
 		if _, ok := props[name]; !ok {
 			t.Errorf("the documented supplier lacks %s: %v", name, props)

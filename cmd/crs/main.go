@@ -36,6 +36,7 @@ Usage:
   crs seed demo [--scale S]            load the demo dataset into an empty database (S: share of the referrals)
   crs users create --email E --name N --role R [--supplier-id ID] [--regions A,B]
                                        create a user; the password is read from standard input
+  crs openapi                          print the OpenAPI document (as /openapi.json serves it) against DATABASE_URL
   crs version                          print the version
 
 Configuration comes from the environment; see README.md for the variables.
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdUsers(ctx, e, args[1:])
 	case "cluster":
 		err = cmdCluster(ctx, e, args[1:])
+	case "openapi":
+		err = cmdOpenAPI(ctx, e, args[1:])
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "crs %s\n", version)
 	case "help", "--help", "-h":

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
 	"time"
 
@@ -22,8 +24,8 @@ func NewHandler(svc *Service, server *httpserver.Server) *Handler {
 }
 
 type tokenRequest struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
+	Email    string `json:"email" maxLength:"320" doc:"The email address the account was created with; letter case does not matter." example:"practitioner@example.org"`
+	Password string `json:"password" maxLength:"200" doc:"The account's password. Five failures within 15 minutes lock the account for 15 minutes (429 login_throttled)." example:"correct horse battery"`
 }
 
 type tokenResponse struct {
@@ -54,6 +56,17 @@ func userResponse(u User) UserResponse {
 func (h *Handler) createToken(c echo.Context) error {
 	var req tokenRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
+		// A refused body that still names an account and carries a password is a credential
+		// attempt: count it, so that malformed attempts are throttled like wrong passwords.
+		var loose struct {
+			Email    string `json:"email"`
+			Password any    `json:"password"`
+		}
+		if body, rerr := io.ReadAll(c.Request().Body); rerr == nil && json.Unmarshal(body, &loose) == nil && loose.Password != nil {
+			if terr := h.svc.RefuseSignIn(httpserver.Ctx(c), loose.Email); terr != nil {
+				return terr
+			}
+		}
 		return err
 	}
 	iss, err := h.svc.Login(httpserver.Ctx(c), req.Email, req.Password, TokenAPI)
@@ -85,12 +98,12 @@ func (h *Handler) me(c echo.Context) error {
 }
 
 type createUserRequest struct {
-	Email       string     `json:"email"`
-	DisplayName string     `json:"display_name"`
-	Role        string     `json:"role"`
-	SupplierID  *uuid.UUID `json:"supplier_id,omitempty"`
-	Regions     []string   `json:"regions,omitempty"`
-	Password    string     `json:"password"`
+	Email       string     `json:"email" maxLength:"320" doc:"The new user's email address, unique whatever the case; they sign in with it."`
+	DisplayName string     `json:"display_name" maxLength:"200" doc:"The name shown to other users."`
+	Role        string     `json:"role" enum:"admin,commissioner,practitioner,supplier" doc:"What the user may do: admin, commissioner, practitioner or supplier."`
+	SupplierID  *uuid.UUID `json:"supplier_id,omitempty" doc:"The supplier a supplier user works for; required for that role and refused for others."`
+	Regions     []string   `json:"regions,omitempty" maxItems:"12" maxLength:"50" doc:"The region codes a commissioner or practitioner works in (A to L); none gives a commissioner national scope."`
+	Password    string     `json:"password" maxLength:"200" doc:"The initial password, at least 12 characters."`
 }
 
 func (h *Handler) createUser(c echo.Context) error {
@@ -146,12 +159,12 @@ func (h *Handler) listUsers(c echo.Context) error {
 }
 
 type updateUserRequest struct {
-	DisplayName *string    `json:"display_name,omitempty"`
-	Role        *string    `json:"role,omitempty"`
-	SupplierID  *uuid.UUID `json:"supplier_id,omitempty"`
-	Regions     *[]string  `json:"regions,omitempty"`
-	Active      *bool      `json:"active,omitempty"`
-	Password    *string    `json:"password,omitempty"`
+	DisplayName *string    `json:"display_name,omitempty" maxLength:"200" doc:"A new display name."`
+	Role        *string    `json:"role,omitempty" enum:"admin,commissioner,practitioner,supplier" doc:"A new role."`
+	SupplierID  *uuid.UUID `json:"supplier_id,omitempty" doc:"A new supplier, for a supplier user."`
+	Regions     *[]string  `json:"regions,omitempty" maxItems:"12" maxLength:"50" doc:"New region codes; the list replaces the previous one."`
+	Active      *bool      `json:"active,omitempty" doc:"false signs the user out everywhere and stops them signing in."`
+	Password    *string    `json:"password,omitempty" maxLength:"200" doc:"A new password, at least 12 characters."`
 }
 
 func (h *Handler) updateUser(c echo.Context) error {

@@ -134,6 +134,26 @@ func (s *Service) Login(ctx context.Context, email, password string, kind TokenK
 	return s.issue(ctx, u, kind, now)
 }
 
+// RefuseSignIn counts a sign-in attempt that was refused before its credentials could be checked
+// (a body with a NUL or invalid UTF-8 in it, say) as a failed attempt for the email it names, so
+// that malformed attempts cannot probe an account without the throttle seeing them. The email is
+// taken with the characters the database cannot store removed. It returns too_many_requests when
+// the account is locked, and otherwise nil (the caller answers with the refusal it had).
+func (s *Service) RefuseSignIn(ctx context.Context, email string) error {
+	email = normaliseEmail(strings.ToValidUTF8(strings.ReplaceAll(email, "\x00", ""), ""))
+	if email == "" || len(email) > 320 {
+		return nil
+	}
+	now := s.cfg.Now().UTC()
+	var att attemptRow
+	err := s.db.WithContext(ctx).Where("email = ?", email).Take(&att).Error
+	if err == nil && att.LockedUntil != nil && att.LockedUntil.After(now) {
+		wait := int(math.Ceil(att.LockedUntil.Sub(now).Seconds()))
+		return apperr.TooManyRequests("login_throttled", "too many failed sign-ins for this account; try again later", wait)
+	}
+	return s.recordFailure(ctx, email, now)
+}
+
 func (s *Service) recordFailure(ctx context.Context, email string, now time.Time) error {
 	windowStart := now.Add(-s.cfg.Window)
 	lockUntil := now.Add(s.cfg.Lockout)

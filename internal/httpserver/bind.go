@@ -7,7 +7,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,28 +36,40 @@ func BindJSON(c echo.Context, dst any) error {
 		return &apperr.Error{Kind: apperr.KindInvalid, Code: "unreadable_body", Message: "the request body could not be read"}
 	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
-	return decodeStrict(body, dst)
+	return DecodeStrict(body, dst)
 }
 
-func decodeStrict(body []byte, dst any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
+// DecodeStrict decodes a JSON body into dst as BindJSON does, without the HTTP request: the body
+// must be one JSON value of the right shape (keys matched exactly, valid UTF-8, no NUL, numbers
+// that fit), not null, and the decoded value must keep the rules of dst's tags (see Validate).
+func DecodeStrict(body []byte, dst any) error {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
 		return apperr.Invalid("the request body is empty", apperr.FieldError{Field: "", Code: "body_required", Message: "a JSON body is required"})
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
+	if string(trimmed) == "null" {
+		return apperr.Invalid("the request body is null", apperr.FieldError{Field: "", Code: "body_required", Message: "a JSON object is required, not null"})
+	}
+	if !json.Valid(trimmed) {
+		if !utf8.Valid(trimmed) {
+			return apperr.Invalid("the request body is not valid UTF-8",
+				apperr.FieldError{Field: "", Code: "invalid_utf8", Message: "the body is not valid UTF-8 text"})
+		}
+		return apperr.Invalid("the request body is not valid JSON", apperr.FieldError{Field: "", Code: "malformed_json", Message: "the body must be a single JSON value"})
+	}
+	if fe := checkShape("", trimmed, reflect.TypeOf(dst).Elem()); fe != nil {
+		return apperr.Invalid("the request body has an invalid field", *fe)
+	}
+	if !utf8.Valid(trimmed) {
+		return apperr.Invalid("the request body is not valid UTF-8",
+			apperr.FieldError{Field: "", Code: "invalid_utf8", Message: "the body is not valid UTF-8 text"})
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return bindError(err)
 	}
-	if dec.More() {
-		return apperr.Invalid("the request body holds more than one JSON value",
-			apperr.FieldError{Field: "", Code: "malformed_json", Message: "the body must be a single JSON object"})
-	}
-	var extra json.RawMessage
-	if err := dec.Decode(&extra); err != io.EOF {
-		return apperr.Invalid("the request body holds trailing data",
-			apperr.FieldError{Field: "", Code: "malformed_json", Message: "the body must be a single JSON object"})
-	}
-	return nil
+	return Validate(dst)
 }
 
 func bindError(err error) error {

@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -27,30 +28,21 @@ func (n *Nullable[T]) UnmarshalJSON(b []byte) error {
 	}
 	var v T
 	if err := json.Unmarshal(b, &v); err != nil {
-		return fmt.Errorf("a field has the wrong type: want %s or null", jsonType[T]())
+		return fmt.Errorf("a field has the wrong type: want %s or null", reflect.TypeFor[T]().Kind())
 	}
 	n.Value = &v
 	return nil
 }
 
-// OpenAPISchema documents the field as its type or null.
-func (Nullable[T]) OpenAPISchema() map[string]any {
-	return map[string]any{"type": []any{jsonType[T](), "null"}}
-}
+// OpenAPIElem tells the document and the validator that the field carries a T or null.
+func (Nullable[T]) OpenAPIElem() reflect.Type { return reflect.TypeFor[T]() }
 
-func jsonType[T any]() string {
-	switch reflect.TypeFor[T]().Kind() {
-	case reflect.Int, reflect.Int64:
-		return "integer"
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Slice:
-		return "array"
-	case reflect.Struct:
-		return "object"
-	default:
-		return "string"
+// value returns the value held, for the validator.
+func (n Nullable[T]) value() (reflect.Value, bool) {
+	if n.Value == nil {
+		return reflect.Value{}, false
 	}
+	return reflect.ValueOf(n.Value).Elem(), true
 }
 
 // Parser turns the strings a request carries (ids, dates, enums) into values, collecting a field
@@ -62,9 +54,9 @@ func (p *Parser) Date(field, s string) calendar.Date {
 	if s == "" {
 		return calendar.Date{}
 	}
-	d, err := calendar.ParseDate(s)
+	d, err := ParseDate(s)
 	if err != nil {
-		p.f.Add(field, "invalid_date", field+" must be a date written YYYY-MM-DD")
+		p.f.Add(field, dateCode(err), field+" "+err.Error())
 	}
 	return d
 }
@@ -112,4 +104,37 @@ func (p *Parser) OptionalID(field, s string) uuid.UUID {
 		return uuid.Nil
 	}
 	return p.ID(field, s)
+}
+
+// Date bounds of every date a request carries unless a field's tags say otherwise.
+var (
+	// MinDate is the earliest date any request may carry (dates of birth included).
+	MinDate = calendar.NewDate(1900, 1, 1)
+	// MaxDate is the latest date any request may carry.
+	MaxDate = calendar.NewDate(2099, 12, 31)
+)
+
+type dateError struct{ code, msg string }
+
+func (e dateError) Error() string { return e.msg }
+
+func dateCode(err error) string {
+	var de dateError
+	if errors.As(err, &de) {
+		return de.code
+	}
+	return "invalid_date"
+}
+
+// ParseDate parses a YYYY-MM-DD date from a request, refusing dates before MinDate or after
+// MaxDate (a year-0 date would break every later calculation). The error says why in words.
+func ParseDate(s string) (calendar.Date, error) {
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		return calendar.Date{}, dateError{"invalid_date", "must be a date written YYYY-MM-DD"}
+	}
+	if d.Before(MinDate) || d.After(MaxDate) {
+		return calendar.Date{}, dateError{"date_out_of_range", "must be from " + MinDate.String() + " to " + MaxDate.String()}
+	}
+	return d, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/apperr"
+	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/ids"
 	"github.com/crsplatform/crs/internal/page"
 )
@@ -141,11 +142,28 @@ func (q *Query) Time(name string) *time.Time {
 	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			t = t.UTC()
+			if t.Before(MinDate.Time()) || !t.Before(MaxDate.AddDays(1).Time()) {
+				q.fields.Add(name, "date_out_of_range", name+" must be from "+MinDate.String()+" to "+MaxDate.String())
+				return nil
+			}
 			return &t
 		}
 	}
 	q.fields.Add(name, "invalid_time", name+" must be a date (YYYY-MM-DD) or an RFC 3339 time")
 	return nil
+}
+
+// Date returns an optional YYYY-MM-DD date parameter, bounded as ParseDate bounds it.
+func (q *Query) Date(name string) calendar.Date {
+	s := q.String(name)
+	if s == "" {
+		return calendar.Date{}
+	}
+	d, err := ParseDate(s)
+	if err != nil {
+		q.fields.Add(name, dateCode(err), name+" "+err.Error())
+	}
+	return d
 }
 
 // Fail records a field error found by the caller.

@@ -74,7 +74,7 @@ func (r *Router) Add(rt Route) {
 	r.doc.Add(openapi.Operation{
 		Method: rt.Method, Path: OpenAPIPath(path), Summary: rt.Summary, Tag: rt.Tag, Public: rt.Public,
 		Request: rt.Request, Response: rt.Response, Status: status, Query: rt.Query, IfMatch: rt.IfMatch,
-		Idempotent: rt.Idempotent, Produces: rt.Produces,
+		Idempotent: rt.Idempotent, Produces: rt.Produces, Restricted: len(rt.Roles) > 0,
 		Description: rolesDescription(rt.Roles),
 	})
 }

@@ -93,6 +93,7 @@ func New(cfg Config) *Server {
 		},
 	}))
 	e.Use(middleware.BodyLimit(cfg.BodyLimit))
+	e.Use(refuseHostileInput())
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",

@@ -4,6 +4,8 @@ package money
 
 import (
 	"fmt"
+	"math"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -45,9 +47,39 @@ func (p Pence) MulDivFloor(num, den int64) Pence {
 		panic("money: division by zero")
 	}
 	n := int64(p) * num
+	if num != 0 && (n/num != int64(p) || (num == -1 && int64(p) == math.MinInt64)) {
+		// The product overflows 64 bits: divide in big integers instead, rounding down.
+		prod := new(big.Int).Mul(big.NewInt(int64(p)), big.NewInt(num))
+		q, m := new(big.Int).QuoRem(prod, big.NewInt(den), new(big.Int))
+		if m.Sign() != 0 && (m.Sign() < 0) != (den < 0) {
+			q.Sub(q, big.NewInt(1))
+		}
+		return Pence(q.Int64())
+	}
 	q := n / den
 	if (n%den != 0) && ((n < 0) != (den < 0)) {
 		q--
 	}
 	return Pence(q)
+}
+
+// Mul returns p * n and true, or false when the product does not fit in 64 bits.
+func (p Pence) Mul(n int64) (Pence, bool) {
+	if p == 0 || n == 0 {
+		return 0, true
+	}
+	r := int64(p) * n
+	if r/n != int64(p) || (n == -1 && int64(p) == math.MinInt64) {
+		return 0, false
+	}
+	return Pence(r), true
+}
+
+// Add returns p + q and true, or false when the sum does not fit in 64 bits.
+func (p Pence) Add(q Pence) (Pence, bool) {
+	r := p + q
+	if (q > 0 && r < p) || (q < 0 && r > p) {
+		return 0, false
+	}
+	return r, true
 }

@@ -3,9 +3,12 @@
 package page
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/crsplatform/crs/internal/apperr"
 )
@@ -56,6 +59,9 @@ func Decode(cursor string, key any) (bool, error) {
 		return false, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err == nil && (!utf8.Valid(b) || bytes.Contains(b, []byte(`\u0000`))) {
+		err = errors.New("cursor holds text this server never issues")
+	}
 	if err == nil {
 		err = json.Unmarshal(b, key)
 	}

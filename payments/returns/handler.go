@@ -55,9 +55,9 @@ func response(r Return) ReturnResponse {
 }
 
 type requestBody struct {
-	Scope  string `json:"scope"`
-	Region string `json:"region,omitempty"`
-	Period string `json:"period"`
+	Scope  string `json:"scope" enum:"national,region" doc:"national (every region, commissioners with national scope and admins) or region (one region, needs region)."`
+	Region string `json:"region,omitempty" maxLength:"50" doc:"The region code of a region return, A to L."`
+	Period string `json:"period" maxLength:"7" doc:"The month the return covers, YYYY-MM." example:"2026-02"`
 }
 
 func (h *Handler) request(c echo.Context) error {
