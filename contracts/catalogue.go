@@ -50,14 +50,14 @@ func ParseSex(s string) (Sex, error) {
 	return "", apperr.Invalid("unknown sex", apperr.FieldError{Field: "sex", Code: "invalid_sex", Message: "sex must be MALE or FEMALE"})
 }
 
-// ParseSetting parses "community", "licence" or "pre_release". It returns an invalid error (field
+// ParseSetting parses COMMUNITY, LICENCE or PRE_RELEASE. It returns an invalid error (field
 // setting, code invalid_setting) for anything else.
 func ParseSetting(s string) (Setting, error) {
 	if st := Setting(s); slices.Contains(Settings(), st) {
 		return st, nil
 	}
 	return "", apperr.Invalid("unknown setting", apperr.FieldError{Field: "setting", Code: "invalid_setting",
-		Message: "setting must be community, licence or pre_release"})
+		Message: "setting must be COMMUNITY, LICENCE or PRE_RELEASE"})
 }
 
 // CatalogueParams filter the catalogue; zero values do not filter.
@@ -105,7 +105,7 @@ func (p CatalogueParams) validate(ref *reference.Data) error {
 		f.Check(slices.Contains(Sexes(), p.Sex), "sex", "invalid_sex", "sex must be MALE or FEMALE")
 	}
 	if p.Setting != "" {
-		f.Check(slices.Contains(Settings(), p.Setting), "setting", "invalid_setting", "setting must be community, licence or pre_release")
+		f.Check(slices.Contains(Settings(), p.Setting), "setting", "invalid_setting", "setting must be COMMUNITY, LICENCE or PRE_RELEASE")
 	}
 	if p.Age != nil {
 		f.Check(*p.Age >= 0 && *p.Age <= MaxCatalogueAge, "age", "invalid_age",

@@ -70,11 +70,11 @@ type Setting string
 // The settings.
 const (
 	// SettingCommunity is a community sentence with a Rehabilitation Activity Requirement.
-	SettingCommunity Setting = "community"
+	SettingCommunity Setting = "COMMUNITY"
 	// SettingLicence is licence or post-sentence supervision.
-	SettingLicence Setting = "licence"
+	SettingLicence Setting = "LICENCE"
 	// SettingPreRelease is custody before release.
-	SettingPreRelease Setting = "pre_release"
+	SettingPreRelease Setting = "PRE_RELEASE"
 )
 
 // Settings lists every setting in canonical order.
@@ -282,11 +282,11 @@ func validateEligibility(f *apperr.Fields, e Eligibility) {
 		}
 	}
 	if f.Check(len(e.Settings) > 0, "eligibility.settings", "setting_required",
-		"Choose at least one setting the contract accepts: community, licence or pre_release.") {
+		"Choose at least one setting the contract accepts: COMMUNITY, LICENCE or PRE_RELEASE.") {
 		for i, s := range e.Settings {
 			path := fmt.Sprintf("eligibility.settings[%d]", i)
 			if !slices.Contains(Settings(), s) {
-				f.Add(path, "setting_unknown", fmt.Sprintf("Unknown setting %q: use community, licence or pre_release.", s))
+				f.Add(path, "setting_unknown", fmt.Sprintf("Unknown setting %q: use COMMUNITY, LICENCE or PRE_RELEASE.", s))
 			} else if slices.Index(e.Settings, s) < i {
 				f.Add(path, "setting_duplicate", fmt.Sprintf("%s is listed twice.", s))
 			}

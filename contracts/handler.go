@@ -31,7 +31,7 @@ type eligibilityRequest struct {
 	Sexes    []string `json:"sexes" doc:"MALE and/or FEMALE"`
 	MinAge   *int     `json:"min_age,omitempty" doc:"18 or more; 18 when omitted"`
 	MaxAge   *int     `json:"max_age,omitempty" doc:"no upper limit when omitted or null"`
-	Settings []string `json:"settings" doc:"community, licence and/or pre_release"`
+	Settings []string `json:"settings" doc:"COMMUNITY, LICENCE and/or PRE_RELEASE"`
 }
 
 func (e *eligibilityRequest) eligibility() Eligibility {
@@ -319,10 +319,7 @@ func (h *Handler) update(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := httpserver.IfMatch(c)
-	if err != nil {
-		return err
-	}
+	version := httpserver.ExpectedVersion(c)
 	var req updateRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
 		return err
@@ -411,7 +408,7 @@ func (h *Handler) addSubcontractor(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	s, err := h.svc.AddSubcontractor(httpserver.Ctx(c), httpserver.MustActor(c), id, supplierID, req.Reason)
+	s, err := h.svc.AddSubcontractor(httpserver.Ctx(c), httpserver.MustActor(c), id, httpserver.ExpectedVersion(c), supplierID, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -431,7 +428,7 @@ func (h *Handler) removeSubcontractor(c echo.Context) error {
 	if err := httpserver.BindJSON(c, &req); err != nil {
 		return err
 	}
-	s, err := h.svc.RemoveSubcontractor(httpserver.Ctx(c), httpserver.MustActor(c), id, supplierID, req.Reason)
+	s, err := h.svc.RemoveSubcontractor(httpserver.Ctx(c), httpserver.MustActor(c), id, httpserver.ExpectedVersion(c), supplierID, req.Reason)
 	if err != nil {
 		return err
 	}

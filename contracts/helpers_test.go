@@ -128,7 +128,7 @@ func (b *testBundle) contractBody(edits ...func(map[string]any)) map[string]any 
 		"prime_supplier_id":  b.prime.String(),
 		"eligibility": map[string]any{
 			"sexes":    []string{"MALE", "FEMALE"},
-			"settings": []string{"community", "licence", "pre_release"},
+			"settings": []string{"COMMUNITY", "LICENCE", "PRE_RELEASE"},
 		},
 		"start_date": "2024-04-01",
 		"end_date":   "2027-03-31",

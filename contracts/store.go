@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -17,6 +16,7 @@ import (
 	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/constraint"
 	"github.com/crsplatform/crs/suppliers"
 )
 
@@ -386,19 +386,12 @@ func listContracts(ctx context.Context, db *gorm.DB, a actor.Actor, f listFilter
 	return assemble(ctx, db, rows)
 }
 
-// translate turns the constraint violations a user can cause into field errors.
-func translate(err error) error {
-	var pg *pgconn.PgError
-	if !errors.As(err, &pg) {
-		return err
-	}
-	switch pg.ConstraintName {
-	case "contracts_reference_key":
-		return apperr.Invalid("the reference is taken", apperr.FieldError{Field: "reference", Code: "reference_taken",
-			Message: "Another contract has this reference."})
-	case "contract_subcontractors_current_key":
-		return apperr.Invalid("the supplier is already in the supply chain", apperr.FieldError{Field: "supplier_id",
-			Code: "subcontractor_duplicate", Message: "The supplier is already a subcontractor on this contract."})
-	}
-	return err
+// violations are the errors the contract constraints a user can break become.
+var violations = constraint.Rules{
+	"contracts_reference_key": constraint.Taken("reference", "reference_taken", "Another contract has this reference."),
+	"contract_subcontractors_current_key": constraint.Taken("supplier_id", "subcontractor_duplicate",
+		"The supplier is already a subcontractor on this contract."),
 }
+
+// translate turns the constraint violations a user can cause into field errors.
+func translate(err error) error { return constraint.Translate(err, violations) }

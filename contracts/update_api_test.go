@@ -59,7 +59,7 @@ func TestUpdateContract(t *testing.T) {
 		expectField(t, b.send(http.MethodPatch, contractPath(c.ID), b.admin.Token, map[string]any{"end_date": "2026-03-31"}, 1),
 			"referral_window_closes", "window_outside_contract")
 		expectField(t, b.send(http.MethodPatch, contractPath(c.ID), b.admin.Token,
-			map[string]any{"eligibility": map[string]any{"sexes": []string{}, "settings": []string{"licence"}}}, 1), "eligibility.sexes", "sex_required")
+			map[string]any{"eligibility": map[string]any{"sexes": []string{}, "settings": []string{"LICENCE"}}}, 1), "eligibility.sexes", "sex_required")
 		expectField(t, b.send(http.MethodPatch, contractPath(c.ID), b.admin.Token,
 			map[string]any{"extensions": []map[string]any{{"start_date": "2027-05-01", "end_date": "2028-03-31"}}}, 1),
 			"extensions[0].start_date", "extension_not_contiguous")

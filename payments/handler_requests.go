@@ -181,19 +181,6 @@ func deref(s *string) string {
 	return *s
 }
 
-// ifMatchVersion reads If-Match for the service: 0 when it is missing (428 once the request is known
-// to be in scope), -1 when it names no version (412).
-func ifMatchVersion(c echo.Context) int {
-	v, err := httpserver.IfMatch(c)
-	switch {
-	case err == nil:
-		return v
-	case apperr.KindOf(err) == apperr.KindPreconditionRequired:
-		return 0
-	}
-	return -1
-}
-
 // bindOptional binds a JSON body when there is one.
 func bindOptional(c echo.Context, dst any) error {
 	if c.Request().ContentLength == 0 {
@@ -226,7 +213,7 @@ func (h *Handler) change(c echo.Context, body any, fn func(id uuid.UUID, version
 			return err
 		}
 	}
-	d, err := fn(id, ifMatchVersion(c))
+	d, err := fn(id, httpserver.ExpectedVersion(c))
 	if err != nil {
 		return err
 	}

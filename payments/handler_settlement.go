@@ -129,12 +129,7 @@ func (h *Handler) settleRecovery(c echo.Context) error {
 	if err := bindOptional(c, &req); err != nil {
 		return err
 	}
-	// If-Match is optional here: when sent it must name the recovery's version.
-	version := 0
-	if strings.TrimSpace(c.Request().Header.Get("If-Match")) != "" {
-		version = ifMatchVersion(c)
-	}
-	r, err := h.svc.SettleRecovery(httpserver.Ctx(c), httpserver.MustActor(c), id, version, req.Reference)
+	r, err := h.svc.SettleRecovery(httpserver.Ctx(c), httpserver.MustActor(c), id, httpserver.ExpectedVersion(c), req.Reference)
 	if err != nil {
 		return err
 	}

@@ -2,17 +2,16 @@ package payments
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/constraint"
 	"github.com/crsplatform/crs/internal/money"
 	"github.com/crsplatform/crs/referrals"
 )
@@ -145,12 +144,7 @@ func insertRequest(ctx context.Context, tx *gorm.DB, r Request) error {
 
 // translateRequest turns the unique violations of the live-request indexes into request_exists.
 func translateRequest(err error, r Request) error {
-	var pg *pgconn.PgError
-	if !errors.As(err, &pg) || pg.Code != "23505" {
-		return err
-	}
-	switch pg.ConstraintName {
-	case "payment_requests_live_month_key", "payment_requests_live_balancing_key":
+	if constraint.Violates(err, "payment_requests_live_month_key", "payment_requests_live_balancing_key") {
 		return requestExists(r)
 	}
 	return err

@@ -233,8 +233,8 @@ func (s *Service) UpdateDraft(ctx context.Context, a actor.Actor, id uuid.UUID, 
 		if _, err := Next(r.Status, ActionUpdateDraft); err != nil {
 			return err
 		}
-		if r.Version != version {
-			return apperr.PreconditionFailed("the draft has changed since you read it; read it again")
+		if err := checkVersion(r, version); err != nil {
+			return err
 		}
 		ct, _ := s.cfg.Reference.ContractType(c.ContractTypeCode)
 		updated, err := ApplyDraftChanges(r, ch, DraftRules{Ref: s.cfg.Reference, ContractType: ct, ContractEnd: c.EffectiveEnd(), Today: s.Today()})
@@ -295,11 +295,15 @@ func (ch DraftChanges) fieldNames() []string {
 	return out
 }
 
-// DeleteDraft deletes the actor's draft; a sent referral answers invalid_transition.
-func (s *Service) DeleteDraft(ctx context.Context, a actor.Actor, id uuid.UUID) error {
+// DeleteDraft deletes the actor's draft at the version the client read (412 for another); a sent
+// referral answers invalid_transition.
+func (s *Service) DeleteDraft(ctx context.Context, a actor.Actor, id uuid.UUID, version int) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		r, _, err := s.access(ctx, tx, a, id, true)
 		if err != nil {
+			return err
+		}
+		if err := checkVersion(r, version); err != nil {
 			return err
 		}
 		if err := requireOwner(a, r); err != nil {
@@ -316,6 +320,14 @@ func (s *Service) DeleteDraft(ctx context.Context, a actor.Actor, id uuid.UUID) 
 	})
 	if err != nil {
 		return fmt.Errorf("delete draft %s: %w", id, err)
+	}
+	return nil
+}
+
+// checkVersion answers 412 unless the referral is at the version the client read.
+func checkVersion(r Referral, version int) error {
+	if r.Version != version {
+		return apperr.PreconditionFailed(fmt.Sprintf("the referral is at version %d: read it again", r.Version))
 	}
 	return nil
 }

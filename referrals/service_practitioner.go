@@ -28,8 +28,8 @@ type WithdrawParams struct {
 // concludes CANCELLED at once; otherwise it ends today and awaits its end-of-service report. The
 // supply chain is notified, and the e-mail and volume refresh jobs are inserted in the same
 // transaction. A second withdrawal answers 409 already_withdrawn.
-func (s *Service) Withdraw(ctx context.Context, a actor.Actor, id uuid.UUID, p WithdrawParams) (Detail, error) {
-	return s.change(ctx, a, id, "withdraw", func(st *step) (Referral, error) {
+func (s *Service) Withdraw(ctx context.Context, a actor.Actor, id uuid.UUID, version int, p WithdrawParams) (Detail, error) {
+	return s.change(ctx, a, id, version, "withdraw", func(st *step) (Referral, error) {
 		r := st.r
 		if err := requireOwner(a, r); err != nil {
 			return r, err
@@ -87,8 +87,8 @@ func (s *Service) Withdraw(ctx context.Context, a actor.Actor, id uuid.UUID, p W
 // completion deadline, the enforceable days and the person's needs until it concludes. The checks
 // are ApplyAmendment's. Each changed field is logged with its old and new values and the reason;
 // the change is audited, the supply chain is notified and the e-mail job inserted.
-func (s *Service) Amend(ctx context.Context, a actor.Actor, id uuid.UUID, p AmendParams) (Detail, error) {
-	return s.change(ctx, a, id, "amend", func(st *step) (Referral, error) {
+func (s *Service) Amend(ctx context.Context, a actor.Actor, id uuid.UUID, version int, p AmendParams) (Detail, error) {
+	return s.change(ctx, a, id, version, "amend", func(st *step) (Referral, error) {
 		r := st.r
 		if err := requireOwner(a, r); err != nil {
 			return r, err

@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/constraint"
 )
 
 type referralRow struct {
@@ -330,8 +330,7 @@ func liveDuplicate(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, crn s
 
 // isReferenceClash reports whether err is the unique violation of the referral reference.
 func isReferenceClash(err error) bool {
-	var pg *pgconn.PgError
-	return errors.As(err, &pg) && pg.Code == "23505" && pg.ConstraintName == "referrals_reference_key"
+	return constraint.Violates(err, "referrals_reference_key")
 }
 
 // userSupplier returns the organisation of an active supplier user, and false for any other user.

@@ -232,10 +232,7 @@ func (h *Handler) update(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := httpserver.IfMatch(c)
-	if err != nil {
-		return err
-	}
+	version := httpserver.ExpectedVersion(c)
 	var req updateRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
 		return err
@@ -266,10 +263,7 @@ func (h *Handler) changeStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := httpserver.IfMatch(c)
-	if err != nil {
-		return err
-	}
+	version := httpserver.ExpectedVersion(c)
 	var req statusRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
 		return err

@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/constraint"
 	"github.com/crsplatform/crs/internal/ids"
 )
 
@@ -387,33 +387,16 @@ func listSuppliers(ctx context.Context, db *gorm.DB, f listFilter) ([]Supplier, 
 	return out, keys, nil
 }
 
-// translate turns constraint violations into errors naming the field.
-func translate(err error) error {
-	var pg *pgconn.PgError
-	if !errors.As(err, &pg) {
-		return err
-	}
-	switch pg.ConstraintName {
-	case "suppliers_legal_name_key":
-		return taken("legal_name", "legal_name_taken", "another supplier has this legal name")
-	case "suppliers_companies_house_number_key":
-		return taken("companies_house_number", "companies_house_number_taken", "another supplier has this Companies House number")
-	case "suppliers_charity_number_key":
-		return taken("charity_number", "charity_number_taken", "another supplier has this charity number")
-	case "suppliers_registration_check":
-		return apperr.Invalid("the supplier is not valid", registrationRequired()...)
-	case "supplier_qualifications_service_category_code_fkey":
-		return apperr.Invalid("the supplier is not valid",
-			apperr.FieldError{Field: "qualifications", Code: "unknown_service_category", Message: "a service category does not exist"})
-	case "supplier_qualifications_region_code_fkey":
-		return apperr.Invalid("the supplier is not valid",
-			apperr.FieldError{Field: "qualifications", Code: "unknown_region", Message: "a region does not exist"})
-	}
-	return err
+// violations are the errors the supplier constraints a user can break become.
+var violations = constraint.Rules{
+	"suppliers_legal_name_key":             constraint.Taken("legal_name", "legal_name_taken", "another supplier has this legal name"),
+	"suppliers_companies_house_number_key": constraint.Taken("companies_house_number", "companies_house_number_taken", "another supplier has this Companies House number"),
+	"suppliers_charity_number_key":         constraint.Taken("charity_number", "charity_number_taken", "another supplier has this charity number"),
+	"suppliers_registration_check":         apperr.Invalid("the supplier is not valid", registrationRequired()...),
+	"supplier_qualifications_service_category_code_fkey": constraint.Invalid("the supplier is not valid", "qualifications",
+		"unknown_service_category", "a service category does not exist"),
+	"supplier_qualifications_region_code_fkey": constraint.Invalid("the supplier is not valid", "qualifications", "unknown_region", "a region does not exist"),
 }
 
-// taken is the conflict of a value another supplier already has.
-func taken(field, code, message string) error {
-	return &apperr.Error{Kind: apperr.KindConflict, Code: code, Message: message,
-		Fields: []apperr.FieldError{{Field: field, Code: code, Message: message}}}
-}
+// translate turns constraint violations into errors naming the field.
+func translate(err error) error { return constraint.Translate(err, violations) }

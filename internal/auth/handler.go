@@ -158,10 +158,7 @@ func (h *Handler) updateUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := httpserver.IfMatch(c)
-	if err != nil {
-		return err
-	}
+	version := httpserver.ExpectedVersion(c)
 	var req updateUserRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
 		return err

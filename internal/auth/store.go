@@ -7,13 +7,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/apperr"
+	"github.com/crsplatform/crs/internal/constraint"
 )
 
 type userRow struct {
@@ -118,20 +118,12 @@ func knownRegions(ctx context.Context, db *gorm.DB) (map[string]bool, error) {
 	return m, nil
 }
 
-// translate turns constraint violations into field errors.
-func translate(err error) error {
-	var pg *pgconn.PgError
-	if !errors.As(err, &pg) {
-		return err
-	}
-	switch pg.ConstraintName {
-	case "users_email_key":
-		return &apperr.Error{Kind: apperr.KindConflict, Code: "email_taken", Message: "a user with this email exists",
-			Fields: []apperr.FieldError{{Field: "email", Code: "email_taken", Message: "another user has this email"}}}
-	case "users_supplier_id_fkey":
-		return apperr.Invalid("unknown supplier", apperr.FieldError{Field: "supplier_id", Code: "unknown_supplier", Message: "no supplier has this id"})
-	case "users_scope_check":
-		return apperr.Invalid("the role's scope is incomplete", apperr.FieldError{Field: "role", Code: "scope_mismatch", Message: "the role and its scope do not fit"})
-	}
-	return err
+// violations are the errors the user constraints an admin can break become.
+var violations = constraint.Rules{
+	"users_email_key":        constraint.Taken("email", "email_taken", "another user has this email"),
+	"users_supplier_id_fkey": constraint.Invalid("unknown supplier", "supplier_id", "unknown_supplier", "no supplier has this id"),
+	"users_scope_check":      constraint.Invalid("the role's scope is incomplete", "role", "scope_mismatch", "the role and its scope do not fit"),
 }
+
+// translate turns constraint violations into field errors.
+func translate(err error) error { return constraint.Translate(err, violations) }

@@ -40,7 +40,9 @@ type Route struct {
 	// Status is the success status (200 when zero).
 	Status int
 	Query  []openapi.Param
-	// IfMatch documents that the handler requires If-Match.
+	// IfMatch marks a change to an existing versioned resource: middleware answers 428 without an
+	// If-Match header and 412 when it names no version, and hands the version to the handler
+	// (ExpectedVersion), whose service compares it with the stored one inside its transaction.
 	IfMatch bool
 	// Idempotent enables Idempotency-Key handling.
 	Idempotent bool
@@ -62,6 +64,9 @@ func (r *Router) Add(rt Route) {
 	}
 	if len(rt.Roles) > 0 {
 		mws = append(mws, requireRoles(rt.Roles))
+	}
+	if rt.IfMatch {
+		mws = append(mws, requireIfMatch)
 	}
 	if rt.Idempotent {
 		mws = append(mws, r.srv.idempotent())
