@@ -169,6 +169,17 @@ func (b *testBundle) send(method, path, token string, body any, ifMatch int) *ap
 	return b.env.Send(method, path, token, body, ifMatch)
 }
 
+// act sends a change to the contract the path names, with If-Match on the contract's current version.
+func (b *testBundle) act(method, token, p string, body any) *apitest.Response {
+	b.env.T.Helper()
+	id := uuid.MustParse(strings.SplitN(strings.TrimPrefix(p, base+"/"), "/", 2)[0])
+	v := 1
+	if err := b.env.DB.Gorm.Raw(`SELECT coalesce(max(version), 1) FROM contracts WHERE id = ?`, id).Scan(&v).Error; err != nil {
+		b.env.T.Fatalf("read contract version: %v", err)
+	}
+	return b.send(method, p, token, body, v)
+}
+
 // auditActions returns the actions recorded for an entity, oldest first.
 func (b *testBundle) auditActions(id uuid.UUID) []string {
 	b.env.T.Helper()

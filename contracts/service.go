@@ -409,7 +409,7 @@ func (s *Service) AddSubcontractor(ctx context.Context, a actor.Actor, id uuid.U
 		case !sum.Status.Awardable():
 			return fail("subcontractor_not_active", fmt.Sprintf("%s is %s on the framework and cannot join a supply chain.", sum.LegalName, sum.Status))
 		case c.HasSupplier(supplierID):
-			return fail("subcontractor_duplicate", "The supplier is already a subcontractor on this contract.")
+			return apperr.Taken("supplier_id", "subcontractor_duplicate", "The supplier is already a subcontractor on this contract.")
 		}
 		out = Subcontractor{ID: ids.New(), Supplier: sum, AddedOn: s.Today(), AddedBy: a.AuditID(), AddedReason: strings.TrimSpace(reason)}
 		if err := insertSubcontractor(ctx, tx, id, out); err != nil {

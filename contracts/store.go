@@ -388,8 +388,8 @@ func listContracts(ctx context.Context, db *gorm.DB, a actor.Actor, f listFilter
 
 // violations are the errors the contract constraints a user can break become.
 var violations = constraint.Rules{
-	"contracts_reference_key": constraint.Taken("reference", "reference_taken", "Another contract has this reference."),
-	"contract_subcontractors_current_key": constraint.Taken("supplier_id", "subcontractor_duplicate",
+	"contracts_reference_key": apperr.Taken("reference", "reference_taken", "Another contract has this reference."),
+	"contract_subcontractors_current_key": apperr.Taken("supplier_id", "subcontractor_duplicate",
 		"The supplier is already a subcontractor on this contract."),
 }
 

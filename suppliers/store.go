@@ -389,9 +389,9 @@ func listSuppliers(ctx context.Context, db *gorm.DB, f listFilter) ([]Supplier, 
 
 // violations are the errors the supplier constraints a user can break become.
 var violations = constraint.Rules{
-	"suppliers_legal_name_key":             constraint.Taken("legal_name", "legal_name_taken", "another supplier has this legal name"),
-	"suppliers_companies_house_number_key": constraint.Taken("companies_house_number", "companies_house_number_taken", "another supplier has this Companies House number"),
-	"suppliers_charity_number_key":         constraint.Taken("charity_number", "charity_number_taken", "another supplier has this charity number"),
+	"suppliers_legal_name_key":             apperr.Taken("legal_name", "legal_name_taken", "another supplier has this legal name"),
+	"suppliers_companies_house_number_key": apperr.Taken("companies_house_number", "companies_house_number_taken", "another supplier has this Companies House number"),
+	"suppliers_charity_number_key":         apperr.Taken("charity_number", "charity_number_taken", "another supplier has this charity number"),
 	"suppliers_registration_check":         apperr.Invalid("the supplier is not valid", registrationRequired()...),
 	"supplier_qualifications_service_category_code_fkey": constraint.Invalid("the supplier is not valid", "qualifications",
 		"unknown_service_category", "a service category does not exist"),

@@ -120,7 +120,7 @@ func knownRegions(ctx context.Context, db *gorm.DB) (map[string]bool, error) {
 
 // violations are the errors the user constraints an admin can break become.
 var violations = constraint.Rules{
-	"users_email_key":        constraint.Taken("email", "email_taken", "another user has this email"),
+	"users_email_key":        apperr.Taken("email", "email_taken", "another user has this email"),
 	"users_supplier_id_fkey": constraint.Invalid("unknown supplier", "supplier_id", "unknown_supplier", "no supplier has this id"),
 	"users_scope_check":      constraint.Invalid("the role's scope is incomplete", "role", "scope_mismatch", "the role and its scope do not fit"),
 }

@@ -27,13 +27,6 @@ func Translate(err error, rules Rules) error {
 	return err
 }
 
-// Taken is the conflict (409) of a value another record already has: code is both the problem's
-// code and the field error's.
-func Taken(field, code, message string) error {
-	return &apperr.Error{Kind: apperr.KindConflict, Code: code, Message: message,
-		Fields: []apperr.FieldError{{Field: field, Code: code, Message: message}}}
-}
-
 // Invalid is the invalid input (400) a broken reference or check constraint stands for.
 func Invalid(message, field, code, fieldMessage string) error {
 	return apperr.Invalid(message, apperr.FieldError{Field: field, Code: code, Message: fieldMessage})
