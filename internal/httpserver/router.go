@@ -17,10 +17,15 @@ const APIPrefix = "/api/v1"
 
 // Router registers API routes and documents them.
 type Router struct {
-	e   *echo.Echo
-	doc *openapi.Document
-	srv *Server
+	e      *echo.Echo
+	doc    *openapi.Document
+	srv    *Server
+	routes []Route
 }
+
+// Routes returns the routes registered so far, in order, with paths relative to APIPrefix: what a
+// test walks to check a rule over every route.
+func (r *Router) Routes() []Route { return slices.Clone(r.routes) }
 
 // Route is one API route and its documentation.
 type Route struct {
@@ -72,6 +77,7 @@ func (r *Router) Add(rt Route) {
 		mws = append(mws, r.srv.idempotent())
 	}
 	r.e.Add(rt.Method, path, rt.Handler, mws...)
+	r.routes = append(r.routes, rt)
 	status := rt.Status
 	if status == 0 {
 		status = http.StatusOK
