@@ -332,3 +332,31 @@ func (h *Handler) addCaseNote(c echo.Context) error {
 	}
 	return c.JSON(http.StatusCreated, caseNoteJSON(n))
 }
+
+// CaseworkerResponse is a user who may be made the referral's caseworker.
+type CaseworkerResponse struct {
+	ID          uuid.UUID `json:"id"`
+	DisplayName string    `json:"display_name"`
+	Email       string    `json:"email"`
+	SupplierID  uuid.UUID `json:"supplier_id" doc:"the user's organisation: the prime or a current subcontractor"`
+}
+
+type caseworkersResponse struct {
+	Items []CaseworkerResponse `json:"items"`
+}
+
+func (h *Handler) caseworkers(c echo.Context) error {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	users, err := h.svc.Caseworkers(httpserver.Ctx(c), httpserver.MustActor(c), id)
+	if err != nil {
+		return err
+	}
+	out := caseworkersResponse{Items: make([]CaseworkerResponse, len(users))}
+	for i, u := range users {
+		out.Items[i] = CaseworkerResponse(u)
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -57,6 +57,9 @@ func Register(r *httpserver.Router, h *Handler) {
 	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/action-plans/:plan_id/approve", Handler: h.approveActionPlan,
 		Roles: practitioner, IfMatch: true, Summary: "Approve the latest action plan of your referral", Response: resp})
 
+	add(httpserver.Route{Method: http.MethodGet, Path: "/referrals/:id/caseworkers", Handler: h.caseworkers,
+		Roles: []actor.Role{actor.RoleSupplier, actor.RoleAdmin}, Response: caseworkersResponse{},
+		Summary: "The users who may be made the caseworker: active users of the prime and current subcontractors"})
 	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/caseworker", Handler: h.assign, Roles: supplier, IfMatch: true,
 		Summary: "Assign or reassign the caseworker", Request: assignRequest{}, Response: resp})
 	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/assessment", Handler: h.bookAssessment, Roles: supplier, IfMatch: true,

@@ -418,6 +418,29 @@ type Email struct {
 	Body    string
 }
 
+// Caseworker is an active user who may be made a referral's caseworker.
+type Caseworker struct {
+	ID          uuid.UUID
+	DisplayName string
+	Email       string
+	// SupplierID is the user's organisation: the prime or a current subcontractor.
+	SupplierID uuid.UUID
+}
+
+// Caseworkers lists, by name, the active users of the referral's prime and current subcontractors:
+// whom Assign accepts. The referral must be in the actor's scope (not found otherwise).
+func (s *Service) Caseworkers(ctx context.Context, a actor.Actor, id uuid.UUID) ([]Caseworker, error) {
+	_, c, err := s.access(ctx, s.db, a, id, false)
+	if err != nil {
+		return nil, err
+	}
+	out, err := supplyChainUsers(ctx, s.db, supplyChain(c))
+	if err != nil {
+		return nil, fmt.Errorf("caseworkers of referral %s: %w", id, err)
+	}
+	return out, nil
+}
+
 // NotificationEmail returns the e-mail to the contract's referral mailbox about an event of a
 // referral, and false when there is nothing to send (no mailbox, or the referral is gone). The
 // e-mail names the referral and the contract only: people's details stay in the platform.

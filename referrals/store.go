@@ -364,3 +364,18 @@ func contractReferences(ctx context.Context, db *gorm.DB, ids []uuid.UUID) (map[
 	}
 	return out, nil
 }
+
+// supplyChainUsers reads the active supplier users of the organisations, by name.
+func supplyChainUsers(ctx context.Context, db *gorm.DB, suppliers []uuid.UUID) ([]Caseworker, error) {
+	out := []Caseworker{}
+	if len(suppliers) == 0 {
+		return out, nil
+	}
+	err := db.WithContext(ctx).Raw(`SELECT id, display_name, email, supplier_id FROM users
+		WHERE role = 'supplier' AND active AND supplier_id IN ?
+		ORDER BY lower(display_name), id`, suppliers).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("read supply chain users: %w", err)
+	}
+	return out, nil
+}

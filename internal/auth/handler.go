@@ -170,3 +170,30 @@ func (h *Handler) updateUser(c echo.Context) error {
 	httpserver.SetETag(c, u.Version)
 	return c.JSON(http.StatusOK, userResponse(u))
 }
+
+// ColleagueResponse is an active user another may pick for work.
+type ColleagueResponse struct {
+	ID          uuid.UUID `json:"id"`
+	DisplayName string    `json:"display_name"`
+	Email       string    `json:"email"`
+}
+
+type colleaguesResponse struct {
+	Items []ColleagueResponse `json:"items"`
+}
+
+func (h *Handler) organisationUsers(c echo.Context) error {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	users, err := h.svc.OrganisationUsers(httpserver.Ctx(c), httpserver.MustActor(c), id)
+	if err != nil {
+		return err
+	}
+	out := colleaguesResponse{Items: make([]ColleagueResponse, len(users))}
+	for i, u := range users {
+		out.Items[i] = ColleagueResponse(u)
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -24,6 +24,10 @@ func Register(r *httpserver.Router, h *Handler) {
 			httpserver.Param{Name: "region", Type: "string"}, httpserver.Param{Name: "q", Type: "string", Description: "text in email or name"})})
 	r.Add(httpserver.Route{Method: http.MethodGet, Path: "/users/:id", Handler: h.getUser, Roles: admin, Tag: "users",
 		Summary: "Read a user", Response: UserResponse{}})
+	r.Add(httpserver.Route{Method: http.MethodGet, Path: "/suppliers/:id/users", Handler: h.organisationUsers,
+		Roles: []actor.Role{actor.RoleAdmin, actor.RoleSupplier}, Tag: "users",
+		Summary:  "The active users of a supplier organisation, by name (supplier users: their own organisation only)",
+		Response: colleaguesResponse{}})
 	r.Add(httpserver.Route{Method: http.MethodPatch, Path: "/users/:id", Handler: h.updateUser, Roles: admin, Tag: "users", IfMatch: true,
 		Summary: "Change a user's name, role, scope, password or active flag", Request: updateUserRequest{}, Response: UserResponse{}})
 }

@@ -127,3 +127,29 @@ var violations = constraint.Rules{
 
 // translate turns constraint violations into field errors.
 func translate(err error) error { return constraint.Translate(err, violations) }
+
+// organisationUsers reads the active users of a supplier by name, and whether the supplier exists in
+// the caller's scope (any for admins, else only own).
+func organisationUsers(ctx context.Context, db *gorm.DB, supplierID uuid.UUID, admin bool, own uuid.UUID) ([]Colleague, bool, error) {
+	var found bool
+	if err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM suppliers WHERE id = ? AND (? OR id = ?))`, supplierID, admin, own).
+		Scan(&found).Error; err != nil || !found {
+		return nil, false, err
+	}
+	var rows []struct {
+		ID          uuid.UUID
+		DisplayName string
+		Email       string
+	}
+	err := db.WithContext(ctx).Raw(`SELECT id, display_name, email FROM users
+		WHERE supplier_id = ? AND role = 'supplier' AND active AND (? OR supplier_id = ?)
+		ORDER BY lower(display_name), id`, supplierID, admin, own).Scan(&rows).Error
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]Colleague, len(rows))
+	for i, r := range rows {
+		out[i] = Colleague(r)
+	}
+	return out, true, nil
+}
