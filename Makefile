@@ -13,7 +13,7 @@ TEST_PG_DIR ?= $(SHM)/crs-test-$(shell id -u)-$(shell printf %s '$(CURDIR)' | ck
 TEST_FLAGS ?= -race -count=1 -timeout 20m
 BENCH_FLAGS ?= -run '^$$' -bench . -benchtime 1x -timeout 60m
 
-.PHONY: run build test lint bench postgres tools clean
+.PHONY: run build test lint bench postgres tools clean tour
 
 ## run: start the whole platform on the embedded default (private PostgreSQL, migrated, demo data)
 run: postgres build
@@ -48,6 +48,23 @@ bench: postgres build
 	url=$$(./bin/crs cluster start --test --dir $(TEST_PG_DIR)); \
 	trap './bin/crs cluster stop --dir $(TEST_PG_DIR) >/dev/null 2>&1 || true; rm -rf $(TEST_PG_DIR)' EXIT; \
 	CRS_TEST_DATABASE_URL=$$url $(GO) test $(BENCH_FLAGS) ./...
+
+## tour: start crs dev on a private data directory and a free port, run scripts/tour.sh (curl and jq) against it, stop it
+tour: postgres build
+	@set -euo pipefail; \
+	command -v jq >/dev/null || { echo "the tour needs jq: apt-get install -y jq" >&2; exit 1; }; \
+	dir=$(SHM)/crs-tour-$$$$; log=$$(mktemp); rm -rf $$dir; \
+	CRS_ADDR=127.0.0.1:0 CRS_LOG_LEVEL=warn ./bin/crs dev --data-dir $$dir >$$log 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null || true; wait $$pid 2>/dev/null || true; rm -rf $$dir $$log' EXIT; \
+	url=""; for i in $$(seq 1 600); do \
+		url=$$(sed -n 's/^CRS is running at \(http[^ ]*\).*/\1/p' $$log); \
+		if [ -n "$$url" ] && curl -fsS "$$url/readyz" >/dev/null 2>&1; then break; fi; \
+		kill -0 $$pid 2>/dev/null || { cat $$log >&2; echo "crs dev stopped before it was ready" >&2; exit 1; }; \
+		url=""; sleep 1; \
+	done; \
+	[ -n "$$url" ] || { tail -20 $$log >&2; echo "crs dev was not ready after 600 s" >&2; exit 1; }; \
+	echo "crs dev is ready at $$url"; \
+	CRS_URL=$$url scripts/tour.sh
 
 $(GOLANGCI):
 	@mkdir -p $(TOOLS)
