@@ -12,6 +12,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/enum"
 	"github.com/crsplatform/crs/suppliers"
 )
 
@@ -41,15 +42,10 @@ const (
 	StateEnded   State = "ended"
 )
 
-// ParseState parses "pending", "live" or "ended"; it returns an invalid error (code invalid_status)
-// for anything else.
+// ParseState parses "pending", "live" or "ended"; it returns an invalid error (field "status", code
+// invalid_status) for anything else.
 func ParseState(s string) (State, error) {
-	switch st := State(s); st {
-	case StatePending, StateLive, StateEnded:
-		return st, nil
-	}
-	return "", apperr.Invalid("unknown contract status", apperr.FieldError{Field: "status", Code: "invalid_status",
-		Message: "status must be pending, live or ended"})
+	return enum.Parse("status", "invalid_status", s, StatePending, StateLive, StateEnded)
 }
 
 // Sex is a sex a contract's service is for.

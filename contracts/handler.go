@@ -13,6 +13,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/internal/opt"
 	"github.com/crsplatform/crs/suppliers"
 )
 
@@ -169,13 +170,6 @@ func datePtr(d calendar.Date) *calendar.Date {
 	return &d
 }
 
-func strPtr(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 func subcontractorOf(s Subcontractor) subcontractorResponse {
 	return subcontractorResponse{Supplier: supplierOf(s.Supplier), AddedOn: s.AddedOn, AddedBy: s.AddedBy, AddedReason: s.AddedReason,
 		RemovedOn: datePtr(s.RemovedOn), RemovedBy: s.RemovedBy, RemovedReason: s.RemovedReason}
@@ -184,14 +178,14 @@ func subcontractorOf(s Subcontractor) subcontractorResponse {
 func contractResponse(c Contract, today calendar.Date) ContractResponse {
 	out := ContractResponse{
 		ID: c.ID, Reference: c.Reference, ContractTypeCode: c.ContractTypeCode, AreaLevel: "region", RegionCode: c.Area.RegionCode,
-		PCCAreaCode: strPtr(c.Area.PCCAreaCode), Prime: supplierOf(c.Prime),
-		Subcontractors: make([]subcontractorResponse, len(c.Subcontractors)), CoCommissionerName: strPtr(c.CoCommissionerName),
+		PCCAreaCode: opt.String(c.Area.PCCAreaCode), Prime: supplierOf(c.Prime),
+		Subcontractors: make([]subcontractorResponse, len(c.Subcontractors)), CoCommissionerName: opt.String(c.CoCommissionerName),
 		CoCommissionerShareBP: c.CoCommissionerShareBP,
 		Eligibility: eligibilityResponse{Sexes: c.Eligibility.Sexes, MinAge: c.Eligibility.MinAge, MaxAge: c.Eligibility.MaxAge,
 			Settings: c.Eligibility.Settings},
 		StartDate: c.Start, EndDate: c.End, EffectiveEndDate: c.EffectiveEnd(), Extensions: make([]extensionResponse, len(c.Extensions)),
-		ReferralWindowOpens: c.WindowOpens, ReferralWindowCloses: c.WindowCloses, ReferralMailbox: strPtr(c.ReferralMailbox),
-		Description: strPtr(c.Description), Status: c.StateOn(today), Years: []yearSummary{}, Version: c.Version,
+		ReferralWindowOpens: c.WindowOpens, ReferralWindowCloses: c.WindowCloses, ReferralMailbox: opt.String(c.ReferralMailbox),
+		Description: opt.String(c.Description), Status: c.StateOn(today), Years: []yearSummary{}, Version: c.Version,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 	if c.Area.IsPCC() {

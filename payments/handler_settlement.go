@@ -10,6 +10,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/internal/opt"
 )
 
 // RecoveryResponse is a recovery.
@@ -31,7 +32,7 @@ type RecoveryResponse struct {
 func recoveryResponse(r Recovery) RecoveryResponse {
 	return RecoveryResponse{ID: r.ID, ContractID: r.ContractID, ContractReference: r.ContractReference, Region: r.RegionCode, Year: r.YearNumber,
 		AmountPence: int64(r.Amount), Status: r.Status, RecordedAt: r.RecordedAt, SettledAt: r.SettledAt, SettledBy: r.SettledBy,
-		SettlementReference: strPtr(r.SettlementReference), Version: r.Version}
+		SettlementReference: opt.String(r.SettlementReference), Version: r.Version}
 }
 
 // SettlementResponse is an ended contract year's settlement.

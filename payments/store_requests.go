@@ -13,6 +13,7 @@ import (
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/constraint"
 	"github.com/crsplatform/crs/internal/money"
+	"github.com/crsplatform/crs/internal/opt"
 	"github.com/crsplatform/crs/referrals"
 )
 
@@ -63,13 +64,6 @@ const requestSelect = `pr.*, c.reference AS contract_reference, c.prime_supplier
 const overdueSQL = `((pr.status = 'APPROVED' AND (pr.valid_at AT TIME ZONE 'Europe/London')::date + ?::int < ?::date)
 	OR (pr.status = 'QUERIED' AND pr.response_due_on < ?::date))`
 
-func strPtr(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 func str(p *string) string {
 	if p == nil {
 		return ""
@@ -101,9 +95,9 @@ func utcPtr(t *time.Time) *time.Time {
 
 func rowOf(r Request) requestRow {
 	row := requestRow{ID: r.ID, ContractID: r.ContractID, RegionCode: r.RegionCode, Kind: string(r.Kind), AmountPence: int64(r.Amount),
-		InvoiceReference: r.InvoiceReference, Notes: strPtr(r.Notes), Status: string(r.Status), SubmittedBy: r.SubmittedBy,
-		SubmittedAt: r.SubmittedAt, ValidAt: r.ValidAt, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, RejectionReason: strPtr(r.RejectionReason),
-		PaidOn: datePtr(r.PaidOn), RemittanceReference: strPtr(r.RemittanceReference), PaidBy: r.PaidBy, PaidAt: r.PaidAt,
+		InvoiceReference: r.InvoiceReference, Notes: opt.String(r.Notes), Status: string(r.Status), SubmittedBy: r.SubmittedBy,
+		SubmittedAt: r.SubmittedAt, ValidAt: r.ValidAt, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, RejectionReason: opt.String(r.RejectionReason),
+		PaidOn: datePtr(r.PaidOn), RemittanceReference: opt.String(r.RemittanceReference), PaidBy: r.PaidBy, PaidAt: r.PaidAt,
 		OverdueFlaggedAt: r.OverdueFlaggedAt, ResponseDueOn: datePtr(r.ResponseDueOn), Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.Kind == KindMonthly {
 		row.Period = datePtr(r.Period.First())
@@ -219,8 +213,8 @@ type eventRow struct {
 func (eventRow) TableName() string { return "payment_request_events" }
 
 func insertEvent(ctx context.Context, tx *gorm.DB, requestID uuid.UUID, e Event) error {
-	row := eventRow{ID: e.ID, RequestID: requestID, FromStatus: strPtr(string(e.From)), ToStatus: string(e.To), ActorID: e.ActorID,
-		Note: strPtr(e.Note), At: e.At}
+	row := eventRow{ID: e.ID, RequestID: requestID, FromStatus: opt.String(string(e.From)), ToStatus: string(e.To), ActorID: e.ActorID,
+		Note: opt.String(e.Note), At: e.At}
 	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("record payment request event: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/ids"
 	"github.com/crsplatform/crs/internal/notify"
+	"github.com/crsplatform/crs/internal/opt"
 )
 
 // WithdrawParams are the inputs of Withdraw.
@@ -71,7 +72,7 @@ func (s *Service) Withdraw(ctx context.Context, a actor.Actor, id uuid.UUID, ver
 		if status == StatusConcluded {
 			r.EndState, r.ConcludedAt = EndCancelled, &st.now
 		}
-		if err := st.audit(AuditWithdrawn, facts{Status: status, WithdrawalReason: reason.Code, Reason: comment, Counted: ptr(r.Counted)}); err != nil {
+		if err := st.audit(AuditWithdrawn, facts{Status: status, WithdrawalReason: reason.Code, Reason: comment, Counted: opt.Of(r.Counted)}); err != nil {
 			return r, err
 		}
 		if err := st.notifySuppliers("referral_withdrawn", "Referral "+r.Reference+" withdrawn",

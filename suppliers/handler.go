@@ -9,6 +9,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/internal/opt"
 )
 
 // Handler serves the supplier endpoints.
@@ -124,10 +125,10 @@ type SupplierResponse struct {
 
 func supplierItem(s Supplier) SupplierItem {
 	out := SupplierItem{
-		ID: s.ID, LegalName: s.LegalName, TradingName: nullable(s.TradingName), OrganisationType: string(s.OrganisationType),
-		CompaniesHouseNumber: nullable(s.CompaniesHouseNumber), CharityNumber: nullable(s.CharityNumber),
-		Address: addressResponse{Line1: s.Address.Line1, Line2: nullable(s.Address.Line2), Town: s.Address.Town, Postcode: s.Address.Postcode},
-		Status:  string(s.Status), StatusReason: nullable(s.StatusReason),
+		ID: s.ID, LegalName: s.LegalName, TradingName: opt.String(s.TradingName), OrganisationType: string(s.OrganisationType),
+		CompaniesHouseNumber: opt.String(s.CompaniesHouseNumber), CharityNumber: opt.String(s.CharityNumber),
+		Address: addressResponse{Line1: s.Address.Line1, Line2: opt.String(s.Address.Line2), Town: s.Address.Town, Postcode: s.Address.Postcode},
+		Status:  string(s.Status), StatusReason: opt.String(s.StatusReason),
 		Qualifications: make([]qualificationJSON, len(s.Qualifications)),
 		Version:        s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
 	}
@@ -145,7 +146,7 @@ func supplierResponse(s Supplier) SupplierResponse {
 	out := SupplierResponse{SupplierItem: supplierItem(s), Contacts: make([]contactResponse, len(s.Contacts)),
 		StatusHistory: make([]statusChangeResponse, len(s.StatusHistory))}
 	for i, c := range s.Contacts {
-		out.Contacts[i] = contactResponse{Name: c.Name, Email: c.Email, Phone: nullable(c.Phone), Role: nullable(c.Role)}
+		out.Contacts[i] = contactResponse{Name: c.Name, Email: c.Email, Phone: opt.String(c.Phone), Role: opt.String(c.Role)}
 	}
 	for i, c := range s.StatusHistory {
 		out.StatusHistory[i] = statusChangeResponse{ID: c.ID, From: string(c.From), To: string(c.To), Reason: c.Reason,

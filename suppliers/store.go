@@ -15,6 +15,7 @@ import (
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/constraint"
 	"github.com/crsplatform/crs/internal/ids"
+	"github.com/crsplatform/crs/internal/opt"
 )
 
 type supplierRow struct {
@@ -41,20 +42,20 @@ func (supplierRow) TableName() string { return "suppliers" }
 // rowOf returns the row of a supplier's own columns (not its contacts, qualifications or history).
 func rowOf(s Supplier) supplierRow {
 	return supplierRow{
-		ID: s.ID, LegalName: s.LegalName, TradingName: nullable(s.TradingName), OrganisationType: string(s.OrganisationType),
-		CompaniesHouseNumber: nullable(s.CompaniesHouseNumber), CharityNumber: nullable(s.CharityNumber),
-		AddressLine1: s.Address.Line1, AddressLine2: nullable(s.Address.Line2), Town: s.Address.Town, Postcode: s.Address.Postcode,
-		Status: string(s.Status), StatusReason: nullable(s.StatusReason), StatusEffective: s.StatusEffective,
+		ID: s.ID, LegalName: s.LegalName, TradingName: opt.String(s.TradingName), OrganisationType: string(s.OrganisationType),
+		CompaniesHouseNumber: opt.String(s.CompaniesHouseNumber), CharityNumber: opt.String(s.CharityNumber),
+		AddressLine1: s.Address.Line1, AddressLine2: opt.String(s.Address.Line2), Town: s.Address.Town, Postcode: s.Address.Postcode,
+		Status: string(s.Status), StatusReason: opt.String(s.StatusReason), StatusEffective: s.StatusEffective,
 		Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
 	}
 }
 
 func (r supplierRow) supplier() Supplier {
 	return Supplier{
-		ID: r.ID, LegalName: r.LegalName, TradingName: deref(r.TradingName), OrganisationType: OrganisationType(r.OrganisationType),
-		CompaniesHouseNumber: deref(r.CompaniesHouseNumber), CharityNumber: deref(r.CharityNumber),
-		Address: Address{Line1: r.AddressLine1, Line2: deref(r.AddressLine2), Town: r.Town, Postcode: r.Postcode},
-		Status:  Status(r.Status), StatusReason: deref(r.StatusReason), StatusEffective: r.StatusEffective,
+		ID: r.ID, LegalName: r.LegalName, TradingName: opt.Value(r.TradingName), OrganisationType: OrganisationType(r.OrganisationType),
+		CompaniesHouseNumber: opt.Value(r.CompaniesHouseNumber), CharityNumber: opt.Value(r.CharityNumber),
+		Address: Address{Line1: r.AddressLine1, Line2: opt.Value(r.AddressLine2), Town: r.Town, Postcode: r.Postcode},
+		Status:  Status(r.Status), StatusReason: opt.Value(r.StatusReason), StatusEffective: r.StatusEffective,
 		Contacts: []Contact{}, Qualifications: []Qualification{}, StatusHistory: []StatusChange{},
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
@@ -73,7 +74,7 @@ type contactRow struct {
 func (contactRow) TableName() string { return "supplier_contacts" }
 
 func (r contactRow) contact() Contact {
-	return Contact{Name: r.Name, Email: r.Email, Phone: deref(r.Phone), Role: deref(r.Role)}
+	return Contact{Name: r.Name, Email: r.Email, Phone: opt.Value(r.Phone), Role: opt.Value(r.Role)}
 }
 
 type qualificationRow struct {
@@ -105,20 +106,6 @@ func (statusChangeRow) TableName() string { return "supplier_status_changes" }
 func (r statusChangeRow) change() StatusChange {
 	return StatusChange{ID: r.ID, From: Status(r.FromStatus), To: Status(r.ToStatus), Reason: r.Reason,
 		EffectiveDate: r.EffectiveDate, ChangedBy: r.ChangedBy, ChangedAt: r.ChangedAt.UTC()}
-}
-
-func nullable(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // Summaries returns the suppliers with the ids (missing ids are absent from the map).
@@ -262,7 +249,7 @@ func replaceContacts(ctx context.Context, tx *gorm.DB, supplierID uuid.UUID, con
 	rows := make([]contactRow, len(contacts))
 	for i, c := range contacts {
 		rows[i] = contactRow{ID: ids.New(), SupplierID: supplierID, Name: c.Name, Email: c.Email,
-			Phone: nullable(c.Phone), Role: nullable(c.Role), Position: i + 1}
+			Phone: opt.String(c.Phone), Role: opt.String(c.Role), Position: i + 1}
 	}
 	if err := tx.WithContext(ctx).Create(&rows).Error; err != nil {
 		return fmt.Errorf("insert contacts of supplier %s: %w", supplierID, err)
