@@ -192,21 +192,7 @@ func (h *Handler) create(c echo.Context) error {
 }
 
 func (h *Handler) get(c echo.Context) error {
-	id, err := httpserver.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	s, err := h.svc.Get(httpserver.Ctx(c), httpserver.MustActor(c), id)
-	if err != nil {
-		return err
-	}
-	httpserver.SetETag(c, s.Version)
-	return c.JSON(http.StatusOK, supplierResponse(s))
-}
-
-type supplierPage struct {
-	Items      []SupplierItem `json:"items"`
-	NextCursor *string        `json:"next_cursor"`
+	return httpserver.Read(c, h.svc.Get, supplierResponse, func(s Supplier) int { return s.Version })
 }
 
 func (h *Handler) list(c echo.Context) error {
@@ -217,15 +203,7 @@ func (h *Handler) list(c echo.Context) error {
 	q := httpserver.NewQuery(c)
 	p := ListParams{Status: q.String("status"), OrganisationType: q.String("organisation_type"), Region: q.String("region"),
 		ServiceCategory: q.String("service_category"), Text: q.String("q"), Page: pp}
-	res, err := h.svc.List(httpserver.Ctx(c), httpserver.MustActor(c), p)
-	if err != nil {
-		return err
-	}
-	out := supplierPage{Items: make([]SupplierItem, len(res.Items)), NextCursor: res.NextCursor}
-	for i, s := range res.Items {
-		out.Items[i] = supplierItem(s)
-	}
-	return c.JSON(http.StatusOK, out)
+	return httpserver.List(c, p, h.svc.List, supplierItem)
 }
 
 func (h *Handler) update(c echo.Context) error {

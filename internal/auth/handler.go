@@ -106,21 +106,7 @@ func (h *Handler) createUser(c echo.Context) error {
 }
 
 func (h *Handler) getUser(c echo.Context) error {
-	id, err := httpserver.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	u, err := h.svc.GetUser(httpserver.Ctx(c), httpserver.MustActor(c), id)
-	if err != nil {
-		return err
-	}
-	httpserver.SetETag(c, u.Version)
-	return c.JSON(http.StatusOK, userResponse(u))
-}
-
-type userPage struct {
-	Items      []UserResponse `json:"items"`
-	NextCursor *string        `json:"next_cursor"`
+	return httpserver.Read(c, h.svc.GetUser, userResponse, func(u User) int { return u.Version })
 }
 
 func (h *Handler) listUsers(c echo.Context) error {
@@ -133,15 +119,7 @@ func (h *Handler) listUsers(c echo.Context) error {
 	if err := q.Err(); err != nil {
 		return err
 	}
-	res, err := h.svc.ListUsers(httpserver.Ctx(c), httpserver.MustActor(c), p)
-	if err != nil {
-		return err
-	}
-	out := userPage{Items: make([]UserResponse, len(res.Items)), NextCursor: res.NextCursor}
-	for i, u := range res.Items {
-		out.Items[i] = userResponse(u)
-	}
-	return c.JSON(http.StatusOK, out)
+	return httpserver.List(c, p, h.svc.ListUsers, userResponse)
 }
 
 type updateUserRequest struct {
