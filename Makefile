@@ -13,7 +13,7 @@ TEST_PG_DIR ?= $(SHM)/crs-test-$(shell id -u)-$(shell printf %s '$(CURDIR)' | ck
 TEST_FLAGS ?= -race -count=1 -timeout 20m
 BENCH_FLAGS ?= -run '^$$' -bench . -benchtime 1x -timeout 60m
 
-.PHONY: run build test lint bench fuzz apilint postgres deps tools clean
+.PHONY: run build test lint bench fuzz apilint tour postgres deps tools clean
 
 ## run: start the whole platform on the embedded default (private PostgreSQL, migrated, demo data)
 run: postgres build
@@ -42,6 +42,8 @@ deps: postgres
 	command -v soffice >/dev/null 2>&1 || need="$$need libreoffice-calc"; \
 	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need="$$need chromium"; \
 	[ -d /usr/share/fonts/truetype/liberation ] || need="$$need fonts-liberation"; \
+	command -v jq >/dev/null 2>&1 || need="$$need jq"; \
+	command -v curl >/dev/null 2>&1 || need="$$need curl"; \
 	if [ -z "$$need" ]; then exit 0; fi; \
 	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 		echo "installing$$need"; \
@@ -102,6 +104,22 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZ_TIME) $$pkg >/dev/null || { $(GO) test -run "^$$target\$$" $$pkg; exit 1; }; \
 		done; \
 	done
+## tour: (jq and curl come with make deps) start crs dev on a private data directory and a free port, run scripts/tour.sh (curl and jq) against it, stop it
+tour: deps build
+	@set -euo pipefail; \
+	command -v jq >/dev/null || { echo "the tour needs jq: apt-get install -y jq" >&2; exit 1; }; \
+	dir=$(SHM)/crs-tour-$$$$; log=$$(mktemp); rm -rf $$dir; \
+	CRS_ADDR=127.0.0.1:0 CRS_LOG_LEVEL=warn ./bin/crs dev --data-dir $$dir >$$log 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null || true; wait $$pid 2>/dev/null || true; rm -rf $$dir $$log' EXIT; \
+	url=""; for i in $$(seq 1 600); do \
+		url=$$(sed -n 's/^CRS is running at \(http[^ ]*\).*/\1/p' $$log); \
+		if [ -n "$$url" ] && curl -fsS "$$url/readyz" >/dev/null 2>&1; then break; fi; \
+		kill -0 $$pid 2>/dev/null || { cat $$log >&2; echo "crs dev stopped before it was ready" >&2; exit 1; }; \
+		url=""; sleep 1; \
+	done; \
+	[ -n "$$url" ] || { tail -20 $$log >&2; echo "crs dev was not ready after 600 s" >&2; exit 1; }; \
+	echo "crs dev is ready at $$url"; \
+	CRS_URL=$$url scripts/tour.sh
 
 $(GOLANGCI):
 	@mkdir -p $(TOOLS)

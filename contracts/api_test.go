@@ -154,7 +154,6 @@ func TestCreateContractValidation(t *testing.T) {
 	}{
 		{"blank reference", []func(map[string]any){set("reference", "  ")}, "reference", "reference_required"},
 		{"reference over 30 characters", []func(map[string]any){set("reference", strings.Repeat("R", 31))}, "reference", "reference_too_long"},
-		{"reference taken, whatever the case", []func(map[string]any){set("reference", strings.ToLower(taken.Reference))}, "reference", "reference_taken"},
 		{"neither region nor PCC area", []func(map[string]any){set("region_code", nil)}, "region_code", "area_required"},
 		{"both region and PCC area", []func(map[string]any){set("pcc_area_code", "kent")}, "pcc_area_code", "area_ambiguous"},
 		{"unknown region", []func(map[string]any){set("region_code", "Z")}, "region_code", "unknown_region"},
@@ -209,6 +208,15 @@ func TestCreateContractValidation(t *testing.T) {
 			expectField(t, b.env.Post(b.admin.Token, base, b.contractBody(tc.edits...)), tc.field, tc.code)
 		})
 	}
+	t.Run("reference taken, whatever the case: 409", func(t *testing.T) {
+		t.Parallel()
+		b := b.with(t)
+		p := b.env.Post(b.admin.Token, base, b.contractBody(set("reference", strings.ToLower(taken.Reference)))).
+			ExpectProblem(http.StatusConflict, "reference_taken")
+		if !apitest.HasFieldError(p, "reference", "reference_taken") {
+			t.Errorf("no field error on reference: %+v", p)
+		}
+	})
 
 	t.Run("prime_not_qualified names the missing categories", func(t *testing.T) {
 		t.Parallel()
@@ -257,8 +265,8 @@ func TestReadContractScope(t *testing.T) {
 	b := setup(t)
 	sub, gone, other := b.supplier(supplierOpts{}), b.supplier(supplierOpts{}), b.supplier(supplierOpts{})
 	c := b.create(set("subcontractor_ids", []string{sub.String(), gone.String()}))
-	b.send(http.MethodDelete, contractPath(c.ID, "/subcontractors/", gone.String()), b.admin.Token,
-		map[string]any{"reason": "left the partnership"}, 0).Expect(http.StatusOK)
+	b.act(http.MethodDelete, b.admin.Token, contractPath(c.ID, "/subcontractors/", gone.String()),
+		map[string]any{"reason": "left the partnership"}).Expect(http.StatusOK)
 
 	cases := []struct {
 		name   string

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/crsplatform/crs/internal/apperr"
+	"github.com/crsplatform/crs/internal/enum"
 	"github.com/crsplatform/crs/internal/money"
 )
 
@@ -121,17 +122,9 @@ func (l ComplexityLevel) Valid() bool {
 }
 
 // ParseComplexityLevel parses "LOW", "MEDIUM" or "HIGH" (exactly, in capitals). It returns an invalid
-// error with code "level_unknown" for anything else.
+// error (field "level", code level_unknown) for anything else.
 func ParseComplexityLevel(s string) (ComplexityLevel, error) {
-	l := ComplexityLevel(s)
-	if !l.Valid() {
-		return "", &apperr.Error{
-			Kind:    apperr.KindInvalid,
-			Code:    "level_unknown",
-			Message: fmt.Sprintf("unknown complexity level %q: want LOW, MEDIUM or HIGH", s),
-		}
-	}
-	return l, nil
+	return enum.Parse("level", "level_unknown", s, ComplexityLow, ComplexityMedium, ComplexityHigh)
 }
 
 // PricingInput is one line of the volume estimate a band price was built from: the estimated

@@ -157,7 +157,7 @@ func TestParseComplexityLevel(t *testing.T) {
 	for _, bad := range []string{"", "low", "VERY_HIGH", " HIGH"} {
 		_, err := ParseComplexityLevel(bad)
 		e, ok := apperr.As(err)
-		if !ok || e.Kind != apperr.KindInvalid || e.Code != "level_unknown" {
+		if !ok || e.Kind != apperr.KindInvalid || len(e.Fields) != 1 || e.Fields[0].Code != "level_unknown" {
 			t.Errorf("ParseComplexityLevel(%q) err = %v, want invalid level_unknown", bad, err)
 		}
 	}

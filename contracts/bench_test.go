@@ -86,7 +86,7 @@ func BenchmarkCatalogue(b *testing.B) {
 	pp := env.NewUser(actor.RolePractitioner, apitest.UserOpts{})
 	for _, q := range []string{
 		"",
-		"pcc_area=kent&sex=FEMALE&age=30&setting=community",
+		"pcc_area=kent&sex=FEMALE&age=30&setting=COMMUNITY",
 		"service_category=ACCOMMODATION&sort=prime",
 		"q=support+number+42&sort=contract_type",
 	} {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/enum"
 	"github.com/crsplatform/crs/internal/page"
 	"github.com/crsplatform/crs/internal/reference"
 )
@@ -31,33 +32,19 @@ const (
 // ParseCatalogueSort parses "reference", "prime" or "contract_type"; "" is SortReference. It returns
 // an invalid error (field sort, code invalid_sort) for anything else.
 func ParseCatalogueSort(s string) (CatalogueSort, error) {
-	switch st := CatalogueSort(s); st {
-	case "":
-		return SortReference, nil
-	case SortReference, SortPrime, SortContractType:
-		return st, nil
-	}
-	return "", apperr.Invalid("unknown catalogue order", apperr.FieldError{Field: "sort", Code: "invalid_sort",
-		Message: "sort must be reference, prime or contract_type"})
+	return enum.ParseOr("sort", "invalid_sort", s, SortReference, SortReference, SortPrime, SortContractType)
 }
 
 // ParseSex parses "MALE" or "FEMALE" (exactly, in capitals). It returns an invalid error (field sex,
 // code invalid_sex) for anything else.
 func ParseSex(s string) (Sex, error) {
-	if sx := Sex(s); slices.Contains(Sexes(), sx) {
-		return sx, nil
-	}
-	return "", apperr.Invalid("unknown sex", apperr.FieldError{Field: "sex", Code: "invalid_sex", Message: "sex must be MALE or FEMALE"})
+	return enum.Parse("sex", "invalid_sex", s, Sexes()...)
 }
 
-// ParseSetting parses "community", "licence" or "pre_release". It returns an invalid error (field
+// ParseSetting parses COMMUNITY, LICENCE or PRE_RELEASE. It returns an invalid error (field
 // setting, code invalid_setting) for anything else.
 func ParseSetting(s string) (Setting, error) {
-	if st := Setting(s); slices.Contains(Settings(), st) {
-		return st, nil
-	}
-	return "", apperr.Invalid("unknown setting", apperr.FieldError{Field: "setting", Code: "invalid_setting",
-		Message: "setting must be community, licence or pre_release"})
+	return enum.Parse("setting", "invalid_setting", s, Settings()...)
 }
 
 // CatalogueParams filter the catalogue; zero values do not filter.
@@ -105,7 +92,7 @@ func (p CatalogueParams) validate(ref *reference.Data) error {
 		f.Check(slices.Contains(Sexes(), p.Sex), "sex", "invalid_sex", "sex must be MALE or FEMALE")
 	}
 	if p.Setting != "" {
-		f.Check(slices.Contains(Settings(), p.Setting), "setting", "invalid_setting", "setting must be community, licence or pre_release")
+		f.Check(slices.Contains(Settings(), p.Setting), "setting", "invalid_setting", "setting must be COMMUNITY, LICENCE or PRE_RELEASE")
 	}
 	if p.Age != nil {
 		f.Check(*p.Age >= 0 && *p.Age <= MaxCatalogueAge, "age", "invalid_age",

@@ -53,11 +53,11 @@ func newCatalogueFixture(b *testBundle) catalogueFixture {
 	f.kent = b.create(set("reference", "CAT-03-KENT"), set("region_code", nil), set("pcc_area_code", "kent"),
 		set("contract_type_code", "ETE"), set("prime_supplier_id", f.aardvark.String()),
 		set("subcontractor_ids", []string{f.sub.String()}), set("description", "Help into paid employment in Kent."),
-		set("eligibility", map[string]any{"sexes": []string{"MALE"}, "min_age": 25, "max_age": 50, "settings": []string{"community"}}))
+		set("eligibility", map[string]any{"sexes": []string{"MALE"}, "min_age": 25, "max_age": 50, "settings": []string{"COMMUNITY"}}))
 	f.surrey = b.create(set("reference", "CAT-01-SURREY"), set("region_code", nil), set("pcc_area_code", "surrey"),
 		set("contract_type_code", "PWB"))
 	f.london = b.create(set("reference", "CAT-02-J"), set("contract_type_code", "WOS"),
-		set("eligibility", map[string]any{"sexes": []string{"FEMALE"}, "settings": []string{"licence", "pre_release"}}))
+		set("eligibility", map[string]any{"sexes": []string{"FEMALE"}, "settings": []string{"LICENCE", "PRE_RELEASE"}}))
 	f.pending = b.create(set("reference", "CAT-05-PENDING"), set("region_code", "K"), set("start_date", "2025-07-01"), set("end_date", "2026-06-30"))
 	f.ended = b.create(set("reference", "CAT-06-ENDED"), set("region_code", "K"), set("start_date", "2023-01-01"), set("end_date", "2024-12-31"))
 	f.windowShut = b.create(set("reference", "CAT-07-SHUT"), set("region_code", "K"), set("referral_window_closes", "2025-05-31"))
@@ -111,8 +111,8 @@ func TestCatalogueSearch(t *testing.T) {
 		{"at the minimum age", "age=25", []contracts.ContractResponse{f.surrey, f.london, f.kent, f.kentRegion}},
 		{"at the maximum age", "age=50", []contracts.ContractResponse{f.surrey, f.london, f.kent, f.kentRegion}},
 		{"above a maximum age", "age=51", []contracts.ContractResponse{f.surrey, f.london, f.kentRegion}},
-		{"community sentences", "setting=community", []contracts.ContractResponse{f.surrey, f.kent, f.kentRegion}},
-		{"pre-release", "setting=pre_release", []contracts.ContractResponse{f.surrey, f.london, f.kentRegion}},
+		{"community sentences", "setting=COMMUNITY", []contracts.ContractResponse{f.surrey, f.kent, f.kentRegion}},
+		{"pre-release", "setting=PRE_RELEASE", []contracts.ContractResponse{f.surrey, f.london, f.kentRegion}},
 		{"a category offered by two contract types", "service_category=ACCOMMODATION", []contracts.ContractResponse{f.london, f.kentRegion}},
 		{"a category of personal wellbeing and women's services", "service_category=SOCIAL_INCLUSION", []contracts.ContractResponse{f.surrey, f.london}},
 		{"a contract type", "contract_type=ETE", []contracts.ContractResponse{f.kent}},
@@ -168,7 +168,7 @@ func TestCatalogueSearch(t *testing.T) {
 		}
 		el := e.Eligibility
 		if !slices.Equal(el.Sexes, []contracts.Sex{"MALE"}) || el.MinAge != 25 || el.MaxAge == nil || *el.MaxAge != 50 ||
-			!slices.Equal(el.Settings, []contracts.Setting{"community"}) {
+			!slices.Equal(el.Settings, []contracts.Setting{"COMMUNITY"}) {
 			t.Errorf("eligibility = %+v", el)
 		}
 		if e.ReferralWindow.Opens.String() != "2024-04-01" || e.ReferralWindow.Closes.String() != "2027-03-31" {

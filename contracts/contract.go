@@ -12,6 +12,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/enum"
 	"github.com/crsplatform/crs/suppliers"
 )
 
@@ -41,15 +42,10 @@ const (
 	StateEnded   State = "ended"
 )
 
-// ParseState parses "pending", "live" or "ended"; it returns an invalid error (code invalid_status)
-// for anything else.
+// ParseState parses "pending", "live" or "ended"; it returns an invalid error (field "status", code
+// invalid_status) for anything else.
 func ParseState(s string) (State, error) {
-	switch st := State(s); st {
-	case StatePending, StateLive, StateEnded:
-		return st, nil
-	}
-	return "", apperr.Invalid("unknown contract status", apperr.FieldError{Field: "status", Code: "invalid_status",
-		Message: "status must be pending, live or ended"})
+	return enum.Parse("status", "invalid_status", s, StatePending, StateLive, StateEnded)
 }
 
 // Sex is a sex a contract's service is for.
@@ -70,11 +66,11 @@ type Setting string
 // The settings.
 const (
 	// SettingCommunity is a community sentence with a Rehabilitation Activity Requirement.
-	SettingCommunity Setting = "community"
+	SettingCommunity Setting = "COMMUNITY"
 	// SettingLicence is licence or post-sentence supervision.
-	SettingLicence Setting = "licence"
+	SettingLicence Setting = "LICENCE"
 	// SettingPreRelease is custody before release.
-	SettingPreRelease Setting = "pre_release"
+	SettingPreRelease Setting = "PRE_RELEASE"
 )
 
 // Settings lists every setting in canonical order.
@@ -282,11 +278,11 @@ func validateEligibility(f *apperr.Fields, e Eligibility) {
 		}
 	}
 	if f.Check(len(e.Settings) > 0, "eligibility.settings", "setting_required",
-		"Choose at least one setting the contract accepts: community, licence or pre_release.") {
+		"Choose at least one setting the contract accepts: COMMUNITY, LICENCE or PRE_RELEASE.") {
 		for i, s := range e.Settings {
 			path := fmt.Sprintf("eligibility.settings[%d]", i)
 			if !slices.Contains(Settings(), s) {
-				f.Add(path, "setting_unknown", fmt.Sprintf("Unknown setting %q: use community, licence or pre_release.", s))
+				f.Add(path, "setting_unknown", fmt.Sprintf("Unknown setting %q: use COMMUNITY, LICENCE or PRE_RELEASE.", s))
 			} else if slices.Index(e.Settings, s) < i {
 				f.Add(path, "setting_duplicate", fmt.Sprintf("%s is listed twice.", s))
 			}

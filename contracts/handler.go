@@ -13,6 +13,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/internal/opt"
 	"github.com/crsplatform/crs/suppliers"
 )
 
@@ -31,7 +32,7 @@ type eligibilityRequest struct {
 	Sexes    []string `json:"sexes" enum:"MALE,FEMALE" code:"sex_unknown" maxItems:"2" doc:"The sexes the contract serves: MALE, FEMALE or both; a referral for another sex is refused."`
 	MinAge   *int     `json:"min_age,omitempty" maximum:"150" code:"invalid_age" doc:"The youngest age served, 18 or more; 18 when omitted."`
 	MaxAge   *int     `json:"max_age,omitempty" maximum:"150" code:"invalid_age" doc:"The oldest age served, at least min_age; no upper limit when omitted or null."`
-	Settings []string `json:"settings" enum:"community,licence,pre_release" code:"invalid_setting" maxItems:"3" doc:"Where the people it serves may be: community (a community sentence with a RAR), licence and/or pre_release."`
+	Settings []string `json:"settings" enum:"COMMUNITY,LICENCE,PRE_RELEASE" code:"invalid_setting" maxItems:"3" doc:"Where the people it serves may be: COMMUNITY (a community sentence with a RAR), LICENCE and/or PRE_RELEASE."`
 }
 
 func (e *eligibilityRequest) eligibility() Eligibility {
@@ -169,13 +170,6 @@ func datePtr(d calendar.Date) *calendar.Date {
 	return &d
 }
 
-func strPtr(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 func subcontractorOf(s Subcontractor) subcontractorResponse {
 	return subcontractorResponse{Supplier: supplierOf(s.Supplier), AddedOn: s.AddedOn, AddedBy: s.AddedBy, AddedReason: s.AddedReason,
 		RemovedOn: datePtr(s.RemovedOn), RemovedBy: s.RemovedBy, RemovedReason: s.RemovedReason}
@@ -184,14 +178,14 @@ func subcontractorOf(s Subcontractor) subcontractorResponse {
 func contractResponse(c Contract, today calendar.Date) ContractResponse {
 	out := ContractResponse{
 		ID: c.ID, Reference: c.Reference, ContractTypeCode: c.ContractTypeCode, AreaLevel: "region", RegionCode: c.Area.RegionCode,
-		PCCAreaCode: strPtr(c.Area.PCCAreaCode), Prime: supplierOf(c.Prime),
-		Subcontractors: make([]subcontractorResponse, len(c.Subcontractors)), CoCommissionerName: strPtr(c.CoCommissionerName),
+		PCCAreaCode: opt.String(c.Area.PCCAreaCode), Prime: supplierOf(c.Prime),
+		Subcontractors: make([]subcontractorResponse, len(c.Subcontractors)), CoCommissionerName: opt.String(c.CoCommissionerName),
 		CoCommissionerShareBP: c.CoCommissionerShareBP,
 		Eligibility: eligibilityResponse{Sexes: c.Eligibility.Sexes, MinAge: c.Eligibility.MinAge, MaxAge: c.Eligibility.MaxAge,
 			Settings: c.Eligibility.Settings},
 		StartDate: c.Start, EndDate: c.End, EffectiveEndDate: c.EffectiveEnd(), Extensions: make([]extensionResponse, len(c.Extensions)),
-		ReferralWindowOpens: c.WindowOpens, ReferralWindowCloses: c.WindowCloses, ReferralMailbox: strPtr(c.ReferralMailbox),
-		Description: strPtr(c.Description), Status: c.StateOn(today), Years: []yearSummary{}, Version: c.Version,
+		ReferralWindowOpens: c.WindowOpens, ReferralWindowCloses: c.WindowCloses, ReferralMailbox: opt.String(c.ReferralMailbox),
+		Description: opt.String(c.Description), Status: c.StateOn(today), Years: []yearSummary{}, Version: c.Version,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 	if c.Area.IsPCC() {
@@ -319,10 +313,7 @@ func (h *Handler) update(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := httpserver.IfMatch(c)
-	if err != nil {
-		return err
-	}
+	version := httpserver.ExpectedVersion(c)
 	var req updateRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
 		return err
@@ -411,7 +402,7 @@ func (h *Handler) addSubcontractor(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	s, err := h.svc.AddSubcontractor(httpserver.Ctx(c), httpserver.MustActor(c), id, supplierID, req.Reason)
+	s, err := h.svc.AddSubcontractor(httpserver.Ctx(c), httpserver.MustActor(c), id, httpserver.ExpectedVersion(c), supplierID, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -431,7 +422,7 @@ func (h *Handler) removeSubcontractor(c echo.Context) error {
 	if err := httpserver.BindJSON(c, &req); err != nil {
 		return err
 	}
-	s, err := h.svc.RemoveSubcontractor(httpserver.Ctx(c), httpserver.MustActor(c), id, supplierID, req.Reason)
+	s, err := h.svc.RemoveSubcontractor(httpserver.Ctx(c), httpserver.MustActor(c), id, httpserver.ExpectedVersion(c), supplierID, req.Reason)
 	if err != nil {
 		return err
 	}

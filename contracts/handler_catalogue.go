@@ -9,6 +9,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/internal/opt"
 	"github.com/crsplatform/crs/suppliers"
 )
 
@@ -29,7 +30,7 @@ func areaOf(p Place, a Area) areaResponse {
 	out := areaResponse{Level: "region", RegionCode: a.RegionCode, RegionName: p.Region.Name}
 	if a.IsPCC() {
 		out.Level = "pcc"
-		out.PCCAreaCode, out.PCCAreaName = strPtr(a.PCCAreaCode), strPtr(p.PCCArea.Name)
+		out.PCCAreaCode, out.PCCAreaName = opt.String(a.PCCAreaCode), opt.String(p.PCCArea.Name)
 	}
 	return out
 }
@@ -42,7 +43,7 @@ type catalogueSupplierResponse struct {
 }
 
 func catalogueSupplierOf(s suppliers.Summary) catalogueSupplierResponse {
-	return catalogueSupplierResponse{ID: s.ID, Name: s.LegalName, TradingName: strPtr(s.TradingName), OrganisationType: string(s.OrganisationType)}
+	return catalogueSupplierResponse{ID: s.ID, Name: s.LegalName, TradingName: opt.String(s.TradingName), OrganisationType: string(s.OrganisationType)}
 }
 
 type windowResponse struct {
@@ -72,7 +73,7 @@ func catalogueEntryResponse(e CatalogueEntry) CatalogueEntryResponse {
 		Prime: catalogueSupplierOf(e.Prime), Subcontractors: make([]catalogueSupplierResponse, len(e.Subcontractors)),
 		Eligibility: eligibilityResponse{Sexes: e.Eligibility.Sexes, MinAge: e.Eligibility.MinAge, MaxAge: e.Eligibility.MaxAge,
 			Settings: e.Eligibility.Settings},
-		ReferralWindow: windowResponse{Opens: e.WindowOpens, Closes: e.WindowCloses}, Description: strPtr(e.Description),
+		ReferralWindow: windowResponse{Opens: e.WindowOpens, Closes: e.WindowCloses}, Description: opt.String(e.Description),
 		OpenForReferral: e.OpenForReferral,
 	}
 	for i, c := range e.Categories {

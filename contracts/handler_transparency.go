@@ -13,6 +13,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/internal/opt"
 	"github.com/crsplatform/crs/suppliers"
 )
 
@@ -173,7 +174,7 @@ func scopeValueOf(s ScopeValue) scopeValueResponse {
 		ContractsWithoutValue: s.ContractsWithoutValue, PrimeProviders: s.Primes, VCSEPrimeProviders: s.VCSEPrimes,
 		ByOrganisationType: make([]typeValueResponse, len(s.ByType))}
 	if s.RegionCode != "" {
-		out.Scope, out.RegionCode, out.RegionName = "region", strPtr(s.RegionCode), strPtr(s.RegionName)
+		out.Scope, out.RegionCode, out.RegionName = "region", opt.String(s.RegionCode), opt.String(s.RegionName)
 	}
 	for i, t := range s.ByType {
 		out.ByOrganisationType[i] = typeValueResponse{OrganisationType: string(t.OrganisationType), ValuePence: int64(t.Value),

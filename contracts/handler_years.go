@@ -162,10 +162,7 @@ func (h *Handler) replaceBands(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := httpserver.IfMatch(c)
-	if err != nil {
-		return err
-	}
+	version := httpserver.ExpectedVersion(c)
 	var req replaceBandsRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
 		return err
@@ -201,7 +198,7 @@ func (h *Handler) changeBasisBand(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	ch, err := h.svc.ChangeBasisBand(httpserver.Ctx(c), httpserver.MustActor(c), id, n, BasisBandParams{BandNumber: req.BandNumber, Reason: req.Reason, EffectiveFrom: from})
+	ch, err := h.svc.ChangeBasisBand(httpserver.Ctx(c), httpserver.MustActor(c), id, n, httpserver.ExpectedVersion(c), BasisBandParams{BandNumber: req.BandNumber, Reason: req.Reason, EffectiveFrom: from})
 	if err != nil {
 		return err
 	}
@@ -222,7 +219,7 @@ func (h *Handler) varyCap(c echo.Context) error {
 	if err := httpserver.BindJSON(c, &req); err != nil {
 		return err
 	}
-	ch, err := h.svc.VaryCap(httpserver.Ctx(c), httpserver.MustActor(c), id, n, CapVariationParams(req))
+	ch, err := h.svc.VaryCap(httpserver.Ctx(c), httpserver.MustActor(c), id, n, httpserver.ExpectedVersion(c), CapVariationParams(req))
 	if err != nil {
 		return err
 	}
@@ -238,10 +235,7 @@ func (h *Handler) setPricingInputs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := httpserver.IfMatch(c)
-	if err != nil {
-		return err
-	}
+	version := httpserver.ExpectedVersion(c)
 	var req pricingInputsRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
 		return err

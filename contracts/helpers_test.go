@@ -128,7 +128,7 @@ func (b *testBundle) contractBody(edits ...func(map[string]any)) map[string]any 
 		"prime_supplier_id":  b.prime.String(),
 		"eligibility": map[string]any{
 			"sexes":    []string{"MALE", "FEMALE"},
-			"settings": []string{"community", "licence", "pre_release"},
+			"settings": []string{"COMMUNITY", "LICENCE", "PRE_RELEASE"},
 		},
 		"start_date": "2024-04-01",
 		"end_date":   "2027-03-31",
@@ -167,6 +167,17 @@ func (b *testBundle) create(edits ...func(map[string]any)) contracts.ContractRes
 func (b *testBundle) send(method, path, token string, body any, ifMatch int) *apitest.Response {
 	b.env.T.Helper()
 	return b.env.Send(method, path, token, body, ifMatch)
+}
+
+// act sends a change to the contract the path names, with If-Match on the contract's current version.
+func (b *testBundle) act(method, token, p string, body any) *apitest.Response {
+	b.env.T.Helper()
+	id := uuid.MustParse(strings.SplitN(strings.TrimPrefix(p, base+"/"), "/", 2)[0])
+	v := 1
+	if err := b.env.DB.Gorm.Raw(`SELECT coalesce(max(version), 1) FROM contracts WHERE id = ?`, id).Scan(&v).Error; err != nil {
+		b.env.T.Fatalf("read contract version: %v", err)
+	}
+	return b.send(method, p, token, body, v)
 }
 
 // auditActions returns the actions recorded for an entity, oldest first.

@@ -32,10 +32,10 @@ func Register(r *httpserver.Router, h *Handler) {
 		Summary: "Change a contract's dates, referral window, eligibility, co-commissioner, mailbox, description or extensions",
 		Request: updateRequest{}, Response: ContractResponse{}})
 	r.Add(httpserver.Route{Method: http.MethodPost, Path: "/contracts/:id/subcontractors", Handler: h.addSubcontractor, Roles: managers, Tag: tag,
-		Idempotent: true, Summary: "Add a subcontractor to the supply chain", Request: addSubcontractorRequest{},
+		IfMatch: true, Summary: "Add a subcontractor to the supply chain", Request: addSubcontractorRequest{},
 		Response: subcontractorResponse{}, Status: http.StatusCreated})
 	r.Add(httpserver.Route{Method: http.MethodDelete, Path: "/contracts/:id/subcontractors/:supplier_id", Handler: h.removeSubcontractor,
-		Roles: managers, Tag: tag, Summary: "Remove a subcontractor from the supply chain, with a reason (kept in the history)",
+		Roles: managers, Tag: tag, IfMatch: true, Summary: "Remove a subcontractor from the supply chain, with a reason (kept in the history)",
 		Request: removeSubcontractorRequest{}, Response: subcontractorResponse{}})
 	r.Add(httpserver.Route{Method: http.MethodGet, Path: "/contracts/:id/supply-chain-history", Handler: h.supplyChainHistory, Roles: readers,
 		Tag: tag, Summary: "Every supply chain membership of the contract, current and removed", Response: supplyChainResponse{}})
@@ -45,10 +45,10 @@ func Register(r *httpserver.Router, h *Handler) {
 		IfMatch: true, Summary: "Replace a contract year's band table and set its payment basis band from the year's start",
 		Request: replaceBandsRequest{}, Response: YearResponse{}})
 	r.Add(httpserver.Route{Method: http.MethodPost, Path: "/contracts/:id/years/:n/basis-band", Handler: h.changeBasisBand, Roles: managers,
-		Tag: tag, Idempotent: true, Summary: "Change a contract year's payment basis band from a date, with a reason",
+		Tag: tag, IfMatch: true, Summary: "Change a contract year's payment basis band from a date, with a reason",
 		Request: basisBandRequest{}, Response: YearResponse{}, Status: http.StatusCreated})
 	r.Add(httpserver.Route{Method: http.MethodPost, Path: "/contracts/:id/years/:n/cap-variations", Handler: h.varyCap, Roles: managers,
-		Tag: tag, Idempotent: true, Summary: "Record a cap variation for a contract year",
+		Tag: tag, IfMatch: true, Summary: "Record a cap variation for a contract year",
 		Request: capVariationRequest{}, Response: YearResponse{}, Status: http.StatusCreated})
 	r.Add(httpserver.Route{Method: http.MethodPut, Path: "/contracts/:id/years/:n/pricing-inputs", Handler: h.setPricingInputs, Roles: managers,
 		Tag: tag, IfMatch: true, Summary: "Replace a contract year's pricing inputs (estimated referrals and unit cost per complexity level)",
@@ -71,7 +71,7 @@ func registerCatalogue(r *httpserver.Router, h *Handler) {
 			httpserver.Param{Name: "contract_type", Type: "string", Description: "contract type code"},
 			httpserver.Param{Name: "sex", Type: "string", Enum: []string{"MALE", "FEMALE"}, Description: "a sex the eligibility allows"},
 			httpserver.Param{Name: "age", Type: "integer", Description: "an age the eligibility allows"},
-			httpserver.Param{Name: "setting", Type: "string", Enum: []string{"community", "licence", "pre_release"}, Description: "a setting the contract accepts"},
+			httpserver.Param{Name: "setting", Type: "string", Enum: []string{string(SettingCommunity), string(SettingLicence), string(SettingPreRelease)}, Description: "a setting the contract accepts"},
 			httpserver.Param{Name: "q", Type: "string", Description: "text in the reference, description, prime's name or contract type's name"},
 			httpserver.Param{Name: "sort", Type: "string", Enum: []string{"reference", "prime", "contract_type"}, Description: "order (default reference)"})})
 	r.Add(httpserver.Route{Method: http.MethodGet, Path: "/catalogue/:id", Handler: h.catalogueEntry, Tag: tag,

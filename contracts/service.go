@@ -360,8 +360,8 @@ func apply(c *Contract, p UpdateParams) {
 	}
 }
 
-// loadForChange locks and reads a contract the actor may manage. version 0 skips the version check
-// (for changes that do not need If-Match).
+// loadForChange locks and reads a contract the actor may manage at the version the client read
+// (If-Match; 412 for another).
 func (s *Service) loadForChange(ctx context.Context, tx *gorm.DB, a actor.Actor, id uuid.UUID, version int) (Contract, error) {
 	c, err := load(ctx, tx, id, true)
 	if err != nil {
@@ -370,7 +370,7 @@ func (s *Service) loadForChange(ctx context.Context, tx *gorm.DB, a actor.Actor,
 	if !canRead(a, c) {
 		return Contract{}, apperr.NotFound("contract")
 	}
-	if version != 0 && c.Version != version {
+	if c.Version != version {
 		return Contract{}, apperr.PreconditionFailed("the contract has changed since you read it")
 	}
 	return c, nil
@@ -380,13 +380,13 @@ func (s *Service) loadForChange(ctx context.Context, tx *gorm.DB, a actor.Actor,
 // supply chain from today (admins; commissioners of the contract's region). Field errors on
 // supplier_id: required, subcontractor_not_found, subcontractor_not_active, subcontractor_is_prime,
 // subcontractor_duplicate.
-func (s *Service) AddSubcontractor(ctx context.Context, a actor.Actor, id, supplierID uuid.UUID, reason string) (Subcontractor, error) {
+func (s *Service) AddSubcontractor(ctx context.Context, a actor.Actor, id uuid.UUID, version int, supplierID uuid.UUID, reason string) (Subcontractor, error) {
 	if err := requireManager(a); err != nil {
 		return Subcontractor{}, err
 	}
 	var out Subcontractor
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := s.loadForChange(ctx, tx, a, id, 0)
+		c, err := s.loadForChange(ctx, tx, a, id, version)
 		if err != nil {
 			return err
 		}
@@ -409,7 +409,7 @@ func (s *Service) AddSubcontractor(ctx context.Context, a actor.Actor, id, suppl
 		case !sum.Status.Awardable():
 			return fail("subcontractor_not_active", fmt.Sprintf("%s is %s on the framework and cannot join a supply chain.", sum.LegalName, sum.Status))
 		case c.HasSupplier(supplierID):
-			return fail("subcontractor_duplicate", "The supplier is already a subcontractor on this contract.")
+			return apperr.Taken("supplier_id", "subcontractor_duplicate", "The supplier is already a subcontractor on this contract.")
 		}
 		out = Subcontractor{ID: ids.New(), Supplier: sum, AddedOn: s.Today(), AddedBy: a.AuditID(), AddedReason: strings.TrimSpace(reason)}
 		if err := insertSubcontractor(ctx, tx, id, out); err != nil {
@@ -429,13 +429,13 @@ func (s *Service) AddSubcontractor(ctx context.Context, a actor.Actor, id, suppl
 // RemoveSubcontractor removes a supplier from the contract's current supply chain as of today, with a
 // reason (required), keeping the membership in the history. A supplier not in the current supply
 // chain is not found.
-func (s *Service) RemoveSubcontractor(ctx context.Context, a actor.Actor, id, supplierID uuid.UUID, reason string) (Subcontractor, error) {
+func (s *Service) RemoveSubcontractor(ctx context.Context, a actor.Actor, id uuid.UUID, version int, supplierID uuid.UUID, reason string) (Subcontractor, error) {
 	if err := requireManager(a); err != nil {
 		return Subcontractor{}, err
 	}
 	var out Subcontractor
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := s.loadForChange(ctx, tx, a, id, 0)
+		c, err := s.loadForChange(ctx, tx, a, id, version)
 		if err != nil {
 			return err
 		}

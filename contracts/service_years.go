@@ -37,7 +37,7 @@ type YearChange struct {
 }
 
 // changeYear runs a change to contract year n in one transaction: it locks the contract (checking
-// scope and, unless 0, the version), finds the year (not found when the contract has no year n), runs
+// scope and the version the client read), finds the year (not found when the contract has no year n), runs
 // fn, bumps the version and returns the year as it now is.
 func (s *Service) changeYear(ctx context.Context, a actor.Actor, id uuid.UUID, n, version int,
 	fn func(tx *gorm.DB, c Contract, y YearDetail, now time.Time) error) (YearChange, error) {
@@ -135,8 +135,8 @@ type BasisBandParams struct {
 // ChangeBasisBand changes contract year n's payment basis band from a date, keeping the history.
 // Field errors: band_number basis_band_unknown (not in the year's table, or the table is not set),
 // reason required, effective_from effective_from_outside_year or effective_from_not_first_of_month.
-func (s *Service) ChangeBasisBand(ctx context.Context, a actor.Actor, id uuid.UUID, n int, p BasisBandParams) (YearChange, error) {
-	return s.changeYear(ctx, a, id, n, 0, func(tx *gorm.DB, c Contract, y YearDetail, now time.Time) error {
+func (s *Service) ChangeBasisBand(ctx context.Context, a actor.Actor, id uuid.UUID, n, version int, p BasisBandParams) (YearChange, error) {
+	return s.changeYear(ctx, a, id, n, version, func(tx *gorm.DB, c Contract, y YearDetail, now time.Time) error {
 		var f apperr.Fields
 		if _, ok := bandNumbered(y.Bands, p.BandNumber); !ok {
 			f.Add("band_number", "basis_band_unknown", fmt.Sprintf("Year %d has no band %d.", y.Number, p.BandNumber))
@@ -173,8 +173,8 @@ type CapVariationParams struct {
 // VaryCap records a cap variation for contract year n; the latest one is the year's cap for intake
 // control. Field errors: new_cap new_cap_not_positive, reason required; a year without a band table
 // conflicts (bands_not_set).
-func (s *Service) VaryCap(ctx context.Context, a actor.Actor, id uuid.UUID, n int, p CapVariationParams) (YearChange, error) {
-	return s.changeYear(ctx, a, id, n, 0, func(tx *gorm.DB, c Contract, y YearDetail, now time.Time) error {
+func (s *Service) VaryCap(ctx context.Context, a actor.Actor, id uuid.UUID, n, version int, p CapVariationParams) (YearChange, error) {
+	return s.changeYear(ctx, a, id, n, version, func(tx *gorm.DB, c Contract, y YearDetail, now time.Time) error {
 		var f apperr.Fields
 		f.Check(p.NewCap > 0, "new_cap", "new_cap_not_positive", "The new cap must be at least 1 referral.")
 		reason := strings.TrimSpace(p.Reason)

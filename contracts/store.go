@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -17,6 +16,8 @@ import (
 	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/constraint"
+	"github.com/crsplatform/crs/internal/opt"
 	"github.com/crsplatform/crs/suppliers"
 )
 
@@ -49,29 +50,15 @@ type contractRow struct {
 
 func (contractRow) TableName() string { return "contracts" }
 
-func nullString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 func rowOf(c Contract) contractRow {
 	r := contractRow{
 		ID: c.ID, Reference: c.Reference, ContractTypeCode: c.ContractTypeCode, RegionCode: c.Area.RegionCode,
-		PCCAreaCode: nullString(c.Area.PCCAreaCode), PrimeSupplierID: c.Prime.ID, CoCommissionerName: nullString(c.CoCommissionerName),
+		PCCAreaCode: opt.String(c.Area.PCCAreaCode), PrimeSupplierID: c.Prime.ID, CoCommissionerName: opt.String(c.CoCommissionerName),
 		CoCommissionerShareBP: c.CoCommissionerShareBP, MinAge: c.Eligibility.MinAge, MaxAge: c.Eligibility.MaxAge,
 		AcceptsCommunity: c.Eligibility.Accepts(SettingCommunity), AcceptsLicence: c.Eligibility.Accepts(SettingLicence),
 		AcceptsPreRelease: c.Eligibility.Accepts(SettingPreRelease), StartDate: c.Start, EndDate: c.End,
 		EffectiveEndDate: c.EffectiveEnd(), ReferralWindowOpens: c.WindowOpens, ReferralWindowCloses: c.WindowCloses,
-		ReferralMailbox: nullString(c.ReferralMailbox), Description: nullString(c.Description), Version: c.Version,
+		ReferralMailbox: opt.String(c.ReferralMailbox), Description: opt.String(c.Description), Version: c.Version,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 	for _, s := range c.Eligibility.Sexes {
@@ -85,12 +72,12 @@ func rowOf(c Contract) contractRow {
 func (r contractRow) contract() Contract {
 	c := Contract{
 		ID: r.ID, Reference: r.Reference, ContractTypeCode: r.ContractTypeCode,
-		Area:  Area{RegionCode: r.RegionCode, PCCAreaCode: deref(r.PCCAreaCode)},
-		Prime: suppliers.Summary{ID: r.PrimeSupplierID}, CoCommissionerName: deref(r.CoCommissionerName),
+		Area:  Area{RegionCode: r.RegionCode, PCCAreaCode: opt.Value(r.PCCAreaCode)},
+		Prime: suppliers.Summary{ID: r.PrimeSupplierID}, CoCommissionerName: opt.Value(r.CoCommissionerName),
 		CoCommissionerShareBP: r.CoCommissionerShareBP,
 		Eligibility:           Eligibility{MinAge: r.MinAge, MaxAge: r.MaxAge},
 		Start:                 r.StartDate, End: r.EndDate, WindowOpens: r.ReferralWindowOpens, WindowCloses: r.ReferralWindowCloses,
-		ReferralMailbox: deref(r.ReferralMailbox), Description: deref(r.Description), Version: r.Version,
+		ReferralMailbox: opt.Value(r.ReferralMailbox), Description: opt.Value(r.Description), Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		Extensions: []Extension{}, Subcontractors: []Subcontractor{},
 	}
@@ -135,8 +122,8 @@ func (r subcontractorRow) subcontractor(sums map[uuid.UUID]suppliers.Summary) Su
 	if !ok {
 		sum = suppliers.Summary{ID: r.SupplierID}
 	}
-	return Subcontractor{ID: r.ID, Supplier: sum, AddedOn: r.AddedOn, AddedBy: r.AddedBy, AddedReason: deref(r.AddedReason),
-		RemovedOn: r.RemovedOn, RemovedBy: r.RemovedBy, RemovedReason: deref(r.RemovedReason)}
+	return Subcontractor{ID: r.ID, Supplier: sum, AddedOn: r.AddedOn, AddedBy: r.AddedBy, AddedReason: opt.Value(r.AddedReason),
+		RemovedOn: r.RemovedOn, RemovedBy: r.RemovedBy, RemovedReason: opt.Value(r.RemovedReason)}
 }
 
 // Load reads a contract with its prime's summary, extensions and current supply chain, whoever asks:
@@ -307,7 +294,7 @@ func bumpVersion(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, now tim
 
 func insertSubcontractor(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, s Subcontractor) error {
 	row := subcontractorRow{ID: s.ID, ContractID: contractID, SupplierID: s.Supplier.ID, AddedOn: s.AddedOn, AddedBy: s.AddedBy,
-		AddedReason: nullString(s.AddedReason)}
+		AddedReason: opt.String(s.AddedReason)}
 	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
 		return translate(err)
 	}
@@ -386,19 +373,12 @@ func listContracts(ctx context.Context, db *gorm.DB, a actor.Actor, f listFilter
 	return assemble(ctx, db, rows)
 }
 
-// translate turns the constraint violations a user can cause into field errors.
-func translate(err error) error {
-	var pg *pgconn.PgError
-	if !errors.As(err, &pg) {
-		return err
-	}
-	switch pg.ConstraintName {
-	case "contracts_reference_key":
-		return apperr.Invalid("the reference is taken", apperr.FieldError{Field: "reference", Code: "reference_taken",
-			Message: "Another contract has this reference."})
-	case "contract_subcontractors_current_key":
-		return apperr.Invalid("the supplier is already in the supply chain", apperr.FieldError{Field: "supplier_id",
-			Code: "subcontractor_duplicate", Message: "The supplier is already a subcontractor on this contract."})
-	}
-	return err
+// violations are the errors the contract constraints a user can break become.
+var violations = constraint.Rules{
+	"contracts_reference_key": apperr.Taken("reference", "reference_taken", "Another contract has this reference."),
+	"contract_subcontractors_current_key": apperr.Taken("supplier_id", "subcontractor_duplicate",
+		"The supplier is already a subcontractor on this contract."),
 }
+
+// translate turns the constraint violations a user can cause into field errors.
+func translate(err error) error { return constraint.Translate(err, violations) }

@@ -75,8 +75,8 @@ func newTransparencyFixture(b *testBundle) transparencyFixture {
 
 	f.london = b.create(set("reference", "PUB-01-J"), set("prime_supplier_id", f.vcse.String()), set("subcontractor_ids", []string{f.subSME.String(), f.subLarge.String(), gone.String()}))
 	b.setBands(f.london.ID, "2", 3, 30000000, 38000000, 46000000, 54000000)
-	b.send(http.MethodDelete, contractPath(f.london.ID, "/subcontractors/", gone.String()), b.admin.Token,
-		map[string]any{"reason": "left the supply chain"}, 0).Expect(http.StatusOK)
+	b.act(http.MethodDelete, b.admin.Token, contractPath(f.london.ID, "/subcontractors/", gone.String()),
+		map[string]any{"reason": "left the supply chain"}).Expect(http.StatusOK)
 
 	f.kent = b.create(set("reference", "PUB-02-KENT"), set("region_code", nil), set("pcc_area_code", "kent"), set("contract_type_code", "ETE"),
 		set("prime_supplier_id", f.sme.String()))
@@ -85,7 +85,7 @@ func newTransparencyFixture(b *testBundle) transparencyFixture {
 		{"band_number": 4, "reason": "volumes running high", "effective_from": "2025-06-01"},
 		{"band_number": 1, "reason": "planned reduction", "effective_from": "2025-07-01"}, // not yet in force
 	} {
-		b.env.Post(b.admin.Token, contractPath(f.kent.ID, "/years/2/basis-band"), change).Expect(http.StatusCreated)
+		b.act(http.MethodPost, b.admin.Token, contractPath(f.kent.ID, "/years/2/basis-band"), change).Expect(http.StatusCreated)
 	}
 
 	f.londonLarge = b.create(set("reference", "PUB-03-J-LARGE"), set("contract_type_code", "PWB"), set("prime_supplier_id", f.large.String()))

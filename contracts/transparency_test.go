@@ -105,7 +105,7 @@ func TestParseCatalogueFilters(t *testing.T) {
 			t.Errorf("error %v, want %s %s", tc.err, tc.field, tc.code)
 		}
 	}
-	if s, err := contracts.ParseSetting("pre_release"); err != nil || s != contracts.SettingPreRelease {
+	if s, err := contracts.ParseSetting("PRE_RELEASE"); err != nil || s != contracts.SettingPreRelease {
 		t.Errorf("ParseSetting = %q, %v", s, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/crsplatform/crs/contracts"
+	"github.com/crsplatform/crs/internal/apitest"
 	"github.com/crsplatform/crs/internal/ids"
 )
 
@@ -59,7 +60,7 @@ func TestUpdateContract(t *testing.T) {
 		expectField(t, b.send(http.MethodPatch, contractPath(c.ID), b.admin.Token, map[string]any{"end_date": "2026-03-31"}, 1),
 			"referral_window_closes", "window_outside_contract")
 		expectField(t, b.send(http.MethodPatch, contractPath(c.ID), b.admin.Token,
-			map[string]any{"eligibility": map[string]any{"sexes": []string{}, "settings": []string{"licence"}}}, 1), "eligibility.sexes", "sex_required")
+			map[string]any{"eligibility": map[string]any{"sexes": []string{}, "settings": []string{"LICENCE"}}}, 1), "eligibility.sexes", "sex_required")
 		expectField(t, b.send(http.MethodPatch, contractPath(c.ID), b.admin.Token,
 			map[string]any{"extensions": []map[string]any{{"start_date": "2027-05-01", "end_date": "2028-03-31"}}}, 1),
 			"extensions[0].start_date", "extension_not_contiguous")
@@ -131,7 +132,7 @@ func TestSupplyChain(t *testing.T) {
 		c := b.create()
 		sub := b.supplier(supplierOpts{})
 		path := contractPath(c.ID, "/subcontractors")
-		r := b.env.Post(b.commissioner("J").Token, path, map[string]any{"supplier_id": sub.String(), "reason": "joins for housing advice"}).
+		r := b.act(http.MethodPost, b.commissioner("J").Token, path, map[string]any{"supplier_id": sub.String(), "reason": "joins for housing advice"}).
 			Expect(http.StatusCreated)
 		var added struct {
 			Supplier struct {
@@ -152,9 +153,9 @@ func TestSupplyChain(t *testing.T) {
 		subUser := b.supplierUser(sub)
 		b.env.Get(subUser.Token, contractPath(c.ID)).Expect(http.StatusOK)
 
-		expectField(t, b.send(http.MethodDelete, path+"/"+sub.String(), b.admin.Token, map[string]any{"reason": " "}, 0), "reason", "required")
-		b.send(http.MethodDelete, path+"/"+sub.String(), b.admin.Token, map[string]any{"reason": "partnership ended"}, 0).Expect(http.StatusOK)
-		b.send(http.MethodDelete, path+"/"+sub.String(), b.admin.Token, map[string]any{"reason": "again"}, 0).ExpectProblem(http.StatusNotFound, "not_found")
+		expectField(t, b.act(http.MethodDelete, b.admin.Token, path+"/"+sub.String(), map[string]any{"reason": " "}), "reason", "required")
+		b.act(http.MethodDelete, b.admin.Token, path+"/"+sub.String(), map[string]any{"reason": "partnership ended"}).Expect(http.StatusOK)
+		b.act(http.MethodDelete, b.admin.Token, path+"/"+sub.String(), map[string]any{"reason": "again"}).ExpectProblem(http.StatusNotFound, "not_found")
 		b.env.Get(subUser.Token, contractPath(c.ID)).ExpectProblem(http.StatusNotFound, "not_found")
 
 		var hist struct {
@@ -174,7 +175,7 @@ func TestSupplyChain(t *testing.T) {
 			t.Errorf("history = %+v", hist.Items)
 		}
 		// Re-adding after a removal starts a new membership.
-		b.env.Post(b.admin.Token, path, map[string]any{"supplier_id": sub.String()}).Expect(http.StatusCreated)
+		b.act(http.MethodPost, b.admin.Token, path, map[string]any{"supplier_id": sub.String()}).Expect(http.StatusCreated)
 		b.env.Get(b.admin.Token, contractPath(c.ID, "/supply-chain-history")).Expect(http.StatusOK).JSON(&hist)
 		if len(hist.Items) != 2 || hist.Items[1].RemovedOn != nil {
 			t.Errorf("history after re-adding = %+v", hist.Items)
@@ -191,11 +192,13 @@ func TestSupplyChain(t *testing.T) {
 		current := b.supplier(supplierOpts{})
 		c := b.create(set("subcontractor_ids", []string{current.String()}))
 		path := contractPath(c.ID, "/subcontractors")
-		expectField(t, b.env.Post(b.admin.Token, path, map[string]any{"supplier_id": b.prime.String()}), "supplier_id", "subcontractor_is_prime")
-		expectField(t, b.env.Post(b.admin.Token, path, map[string]any{"supplier_id": current.String()}), "supplier_id", "subcontractor_duplicate")
-		expectField(t, b.env.Post(b.admin.Token, path, map[string]any{"supplier_id": suspended.String()}), "supplier_id", "subcontractor_not_active")
-		expectField(t, b.env.Post(b.admin.Token, path, map[string]any{"supplier_id": ids.New().String()}), "supplier_id", "subcontractor_not_found")
-		expectField(t, b.env.Post(b.admin.Token, path, map[string]any{"supplier_id": "nope"}), "supplier_id", "invalid_id")
+		expectField(t, b.act(http.MethodPost, b.admin.Token, path, map[string]any{"supplier_id": b.prime.String()}), "supplier_id", "subcontractor_is_prime")
+		if p := b.act(http.MethodPost, b.admin.Token, path, map[string]any{"supplier_id": current.String()}).ExpectProblem(http.StatusConflict, "subcontractor_duplicate"); !apitest.HasFieldError(p, "supplier_id", "subcontractor_duplicate") {
+			t.Errorf("a supplier already in the chain: %+v", p)
+		}
+		expectField(t, b.act(http.MethodPost, b.admin.Token, path, map[string]any{"supplier_id": suspended.String()}), "supplier_id", "subcontractor_not_active")
+		expectField(t, b.act(http.MethodPost, b.admin.Token, path, map[string]any{"supplier_id": ids.New().String()}), "supplier_id", "subcontractor_not_found")
+		expectField(t, b.act(http.MethodPost, b.admin.Token, path, map[string]any{"supplier_id": "nope"}), "supplier_id", "invalid_id")
 	})
 
 	t.Run("scope and roles", func(t *testing.T) {
@@ -205,9 +208,9 @@ func TestSupplyChain(t *testing.T) {
 		sub := b.supplier(supplierOpts{})
 		path := contractPath(c.ID, "/subcontractors")
 		body := map[string]any{"supplier_id": sub.String()}
-		b.env.Post(b.supplierUser(b.prime).Token, path, body).ExpectProblem(http.StatusForbidden, "role_not_allowed")
-		b.env.Post(b.commissioner("K").Token, path, body).ExpectProblem(http.StatusNotFound, "not_found")
-		b.send(http.MethodDelete, path+"/"+sub.String(), b.supplierUser(b.prime).Token, map[string]any{"reason": "x"}, 0).
+		b.act(http.MethodPost, b.supplierUser(b.prime).Token, path, body).ExpectProblem(http.StatusForbidden, "role_not_allowed")
+		b.act(http.MethodPost, b.commissioner("K").Token, path, body).ExpectProblem(http.StatusNotFound, "not_found")
+		b.act(http.MethodDelete, b.supplierUser(b.prime).Token, path+"/"+sub.String(), map[string]any{"reason": "x"}).
 			ExpectProblem(http.StatusForbidden, "role_not_allowed")
 	})
 }

@@ -198,7 +198,7 @@ func TestBasisBandHistory(t *testing.T) {
 		c := b.create()
 		b.send(http.MethodPut, bandsPath(c, "2"), b.admin.Token, map[string]any{"bands": workedExample(), "basis_band": 3}, 1).Expect(http.StatusOK)
 		var y contracts.YearResponse
-		r := b.env.Post(b.commissioner("J").Token, path(c, "2"), map[string]any{"band_number": 2, "reason": "volumes below plan", "effective_from": "2025-06-01"}).
+		r := b.act(http.MethodPost, b.commissioner("J").Token, path(c, "2"), map[string]any{"band_number": 2, "reason": "volumes below plan", "effective_from": "2025-06-01"}).
 			Expect(http.StatusCreated)
 		r.JSON(&y)
 		if r.Header.Get("ETag") != `"v3"` {
@@ -215,7 +215,7 @@ func TestBasisBandHistory(t *testing.T) {
 			t.Errorf("timeline = %+v", y.BasisTimeline)
 		}
 		// A change from the first of a later month is not yet in force.
-		b.env.Post(b.admin.Token, path(c, "2"), map[string]any{"band_number": 4, "reason": "surge expected", "effective_from": "2025-09-01"}).
+		b.act(http.MethodPost, b.admin.Token, path(c, "2"), map[string]any{"band_number": 4, "reason": "surge expected", "effective_from": "2025-09-01"}).
 			Expect(http.StatusCreated).JSON(&y)
 		if y.BasisBand.Band.Number != 2 || len(y.BasisTimeline) != 3 {
 			t.Errorf("in force %+v, timeline %+v", y.BasisBand, y.BasisTimeline)
@@ -247,7 +247,7 @@ func TestBasisBandHistory(t *testing.T) {
 		c := b.create(set("start_date", "2024-06-26"), set("end_date", "2026-06-25"))
 		b.send(http.MethodPut, bandsPath(c, "1"), b.admin.Token, map[string]any{"bands": workedExample(), "basis_band": 3}, 1).Expect(http.StatusOK)
 		var y contracts.YearResponse
-		b.env.Post(b.admin.Token, path(c, "1"), map[string]any{"band_number": 4, "reason": "agreed at review"}).Expect(http.StatusCreated).JSON(&y)
+		b.act(http.MethodPost, b.admin.Token, path(c, "1"), map[string]any{"band_number": 4, "reason": "agreed at review"}).Expect(http.StatusCreated).JSON(&y)
 		if y.BasisBand.Band.Number != 4 || y.BasisBand.EffectiveFrom.String() != "2024-06-26" || len(y.BasisTimeline) != 1 {
 			t.Errorf("basis %+v, timeline %+v", y.BasisBand, y.BasisTimeline)
 		}
@@ -257,7 +257,7 @@ func TestBasisBandHistory(t *testing.T) {
 		t.Parallel()
 		b := b.with(t)
 		c := b.create()
-		b.env.Post(b.admin.Token, path(c, "2"), map[string]any{"band_number": 1, "reason": "x"}).ExpectProblem(http.StatusBadRequest, "basis_band_unknown")
+		b.act(http.MethodPost, b.admin.Token, path(c, "2"), map[string]any{"band_number": 1, "reason": "x"}).ExpectProblem(http.StatusBadRequest, "basis_band_unknown")
 		b.send(http.MethodPut, bandsPath(c, "2"), b.admin.Token, map[string]any{"bands": workedExample(), "basis_band": 3}, 1).Expect(http.StatusOK)
 		cases := []struct {
 			body        map[string]any
@@ -270,11 +270,11 @@ func TestBasisBandHistory(t *testing.T) {
 			{map[string]any{"band_number": 2, "reason": "x", "effective_from": "June"}, "effective_from", "invalid_date"},
 		}
 		for _, tc := range cases {
-			expectField(t, b.env.Post(b.admin.Token, path(c, "2"), tc.body), tc.field, tc.code)
+			expectField(t, b.act(http.MethodPost, b.admin.Token, path(c, "2"), tc.body), tc.field, tc.code)
 		}
-		b.env.Post(b.admin.Token, path(c, "9"), map[string]any{"band_number": 2, "reason": "x"}).ExpectProblem(http.StatusNotFound, "not_found")
-		b.env.Post(b.supplierUser(b.prime).Token, path(c, "2"), map[string]any{"band_number": 2, "reason": "x"}).ExpectProblem(http.StatusForbidden, "role_not_allowed")
-		b.env.Post(b.commissioner("K").Token, path(c, "2"), map[string]any{"band_number": 2, "reason": "x"}).ExpectProblem(http.StatusNotFound, "not_found")
+		b.act(http.MethodPost, b.admin.Token, path(c, "9"), map[string]any{"band_number": 2, "reason": "x"}).ExpectProblem(http.StatusNotFound, "not_found")
+		b.act(http.MethodPost, b.supplierUser(b.prime).Token, path(c, "2"), map[string]any{"band_number": 2, "reason": "x"}).ExpectProblem(http.StatusForbidden, "role_not_allowed")
+		b.act(http.MethodPost, b.commissioner("K").Token, path(c, "2"), map[string]any{"band_number": 2, "reason": "x"}).ExpectProblem(http.StatusNotFound, "not_found")
 	})
 }
 
@@ -284,18 +284,18 @@ func TestCapVariations(t *testing.T) {
 	c := b.create()
 	path := contractPath(c.ID, "/years/2/cap-variations")
 
-	b.env.Post(b.admin.Token, path, map[string]any{"new_cap": 900, "reason": "extra demand"}).ExpectProblem(http.StatusConflict, "bands_not_set")
+	b.act(http.MethodPost, b.admin.Token, path, map[string]any{"new_cap": 900, "reason": "extra demand"}).ExpectProblem(http.StatusConflict, "bands_not_set")
 	b.send(http.MethodPut, bandsPath(c, "2"), b.admin.Token, map[string]any{"bands": workedExample(), "basis_band": 3}, 1).Expect(http.StatusOK)
-	expectField(t, b.env.Post(b.admin.Token, path, map[string]any{"new_cap": 0, "reason": "x"}), "new_cap", "new_cap_not_positive")
-	expectField(t, b.env.Post(b.admin.Token, path, map[string]any{"new_cap": 900, "reason": ""}), "reason", "required")
-	b.env.Post(b.supplierUser(b.prime).Token, path, map[string]any{"new_cap": 900, "reason": "x"}).ExpectProblem(http.StatusForbidden, "role_not_allowed")
+	expectField(t, b.act(http.MethodPost, b.admin.Token, path, map[string]any{"new_cap": 0, "reason": "x"}), "new_cap", "new_cap_not_positive")
+	expectField(t, b.act(http.MethodPost, b.admin.Token, path, map[string]any{"new_cap": 900, "reason": ""}), "reason", "required")
+	b.act(http.MethodPost, b.supplierUser(b.prime).Token, path, map[string]any{"new_cap": 900, "reason": "x"}).ExpectProblem(http.StatusForbidden, "role_not_allowed")
 
 	var y contracts.YearResponse
-	b.env.Post(b.commissioner("J").Token, path, map[string]any{"new_cap": 900, "reason": "extra demand"}).Expect(http.StatusCreated).JSON(&y)
+	b.act(http.MethodPost, b.commissioner("J").Token, path, map[string]any{"new_cap": 900, "reason": "extra demand"}).Expect(http.StatusCreated).JSON(&y)
 	if *y.VolumeCap != 850 || *y.EffectiveCap != 900 || len(y.CapVariations) != 1 || y.CapVariations[0].RecordedBy == nil {
 		t.Errorf("after one variation: cap %d, effective %d, variations %+v", *y.VolumeCap, *y.EffectiveCap, y.CapVariations)
 	}
-	b.env.Post(b.admin.Token, path, map[string]any{"new_cap": 880, "reason": "agreed lower"}).Expect(http.StatusCreated).JSON(&y)
+	b.act(http.MethodPost, b.admin.Token, path, map[string]any{"new_cap": 880, "reason": "agreed lower"}).Expect(http.StatusCreated).JSON(&y)
 	if *y.EffectiveCap != 880 || len(y.CapVariations) != 2 || y.CapVariations[1].Reason != "agreed lower" {
 		t.Errorf("the latest variation wins: effective %d, variations %+v", *y.EffectiveCap, y.CapVariations)
 	}

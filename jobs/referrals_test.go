@@ -90,7 +90,7 @@ func (b *referralBundle) sentReferral(mailbox string) referrals.Detail {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err = b.svc.Send(ctx, a, d.ID, referrals.SendParams{})
+	d, err = b.svc.Send(ctx, a, d.ID, d.Version, referrals.SendParams{})
 	if err != nil {
 		t.Fatal(err)
 	}

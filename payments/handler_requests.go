@@ -11,6 +11,7 @@ import (
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/httpserver"
 	"github.com/crsplatform/crs/internal/money"
+	"github.com/crsplatform/crs/internal/opt"
 )
 
 // RequestResponse is a payment request. Money is in whole pence.
@@ -74,9 +75,9 @@ type RequestDetailResponse struct {
 
 func (h *Handler) requestResponse(r Request, overdue Overdue) RequestResponse {
 	out := RequestResponse{ID: r.ID, ContractID: r.ContractID, ContractReference: r.ContractReference, Region: r.RegionCode, Kind: r.Kind,
-		AmountPence: int64(r.Amount), InvoiceReference: r.InvoiceReference, Notes: strPtr(r.Notes), Status: r.Status, SubmittedBy: r.SubmittedBy,
-		SubmittedAt: r.SubmittedAt, ValidAt: r.ValidAt, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, RejectionReason: strPtr(r.RejectionReason),
-		PaidOn: datePtr(r.PaidOn), RemittanceReference: strPtr(r.RemittanceReference), PaidAt: r.PaidAt, ResponseDueOn: datePtr(r.ResponseDueOn),
+		AmountPence: int64(r.Amount), InvoiceReference: r.InvoiceReference, Notes: opt.String(r.Notes), Status: r.Status, SubmittedBy: r.SubmittedBy,
+		SubmittedAt: r.SubmittedAt, ValidAt: r.ValidAt, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, RejectionReason: opt.String(r.RejectionReason),
+		PaidOn: datePtr(r.PaidOn), RemittanceReference: opt.String(r.RemittanceReference), PaidAt: r.PaidAt, ResponseDueOn: datePtr(r.ResponseDueOn),
 		Overdue: overdue != "", OverdueFlaggedAt: r.OverdueFlaggedAt, Queries: r.Queries, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.Kind == KindMonthly {
 		p := r.Period.String()
@@ -102,7 +103,7 @@ func (h *Handler) detailResponse(d RequestDetail) RequestDetailResponse {
 		out.Messages[i] = ThreadMessageResponse{ID: m.ID, Kind: m.Kind, Body: m.Body, AuthorID: m.AuthorID, AuthorRole: m.AuthorRole, CreatedAt: m.CreatedAt}
 	}
 	for i, e := range d.Events {
-		out.History[i] = EventResponse{To: e.To, ActorID: e.ActorID, Note: strPtr(e.Note), At: e.At}
+		out.History[i] = EventResponse{To: e.To, ActorID: e.ActorID, Note: opt.String(e.Note), At: e.At}
 		if e.From != "" {
 			from := e.From
 			out.History[i].From = &from
@@ -136,11 +137,11 @@ func (h *Handler) submitRequest(c echo.Context) error {
 		return err
 	}
 	var f apperr.Fields
-	p := SubmitParams{InvoiceReference: deref(req.InvoiceReference), Notes: deref(req.Notes)}
+	p := SubmitParams{InvoiceReference: opt.Value(req.InvoiceReference), Notes: opt.Value(req.Notes)}
 	if req.ContractID != nil {
 		p.ContractID = *req.ContractID
 	}
-	kind, err := ParseRequestKind(deref(req.Kind))
+	kind, err := ParseRequestKind(opt.Value(req.Kind))
 	if err != nil {
 		f.Add("kind", "invalid_kind", "kind must be MONTHLY or BALANCING.")
 	}
@@ -172,26 +173,6 @@ func (h *Handler) submitRequest(c echo.Context) error {
 		return err
 	}
 	return h.respondDetail(c, http.StatusCreated, d)
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-// ifMatchVersion reads If-Match for the service: 0 when it is missing (428 once the request is known
-// to be in scope), -1 when it names no version (412).
-func ifMatchVersion(c echo.Context) int {
-	v, err := httpserver.IfMatch(c)
-	switch {
-	case err == nil:
-		return v
-	case apperr.KindOf(err) == apperr.KindPreconditionRequired:
-		return 0
-	}
-	return -1
 }
 
 // bindOptional binds a JSON body when there is one.
@@ -226,7 +207,7 @@ func (h *Handler) change(c echo.Context, body any, fn func(id uuid.UUID, version
 			return err
 		}
 	}
-	d, err := fn(id, ifMatchVersion(c))
+	d, err := fn(id, httpserver.ExpectedVersion(c))
 	if err != nil {
 		return err
 	}

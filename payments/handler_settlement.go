@@ -10,6 +10,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/internal/opt"
 )
 
 // RecoveryResponse is a recovery.
@@ -31,7 +32,7 @@ type RecoveryResponse struct {
 func recoveryResponse(r Recovery) RecoveryResponse {
 	return RecoveryResponse{ID: r.ID, ContractID: r.ContractID, ContractReference: r.ContractReference, Region: r.RegionCode, Year: r.YearNumber,
 		AmountPence: int64(r.Amount), Status: r.Status, RecordedAt: r.RecordedAt, SettledAt: r.SettledAt, SettledBy: r.SettledBy,
-		SettlementReference: strPtr(r.SettlementReference), Version: r.Version}
+		SettlementReference: opt.String(r.SettlementReference), Version: r.Version}
 }
 
 // SettlementResponse is an ended contract year's settlement.
@@ -129,12 +130,7 @@ func (h *Handler) settleRecovery(c echo.Context) error {
 	if err := bindOptional(c, &req); err != nil {
 		return err
 	}
-	// If-Match is optional here: when sent it must name the recovery's version.
-	version := 0
-	if strings.TrimSpace(c.Request().Header.Get("If-Match")) != "" {
-		version = ifMatchVersion(c)
-	}
-	r, err := h.svc.SettleRecovery(httpserver.Ctx(c), httpserver.MustActor(c), id, version, req.Reference)
+	r, err := h.svc.SettleRecovery(httpserver.Ctx(c), httpserver.MustActor(c), id, httpserver.ExpectedVersion(c), req.Reference)
 	if err != nil {
 		return err
 	}

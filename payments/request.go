@@ -9,6 +9,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/enum"
 	"github.com/crsplatform/crs/internal/money"
 	"github.com/crsplatform/crs/referrals"
 )
@@ -24,15 +25,10 @@ const (
 	KindBalancing RequestKind = "BALANCING"
 )
 
-// ParseRequestKind parses a request kind; "" is MONTHLY.
+// ParseRequestKind parses MONTHLY or BALANCING; "" is MONTHLY. It returns an invalid error (field
+// "kind", code invalid_kind) for anything else.
 func ParseRequestKind(s string) (RequestKind, error) {
-	switch k := RequestKind(strings.ToUpper(strings.TrimSpace(s))); k {
-	case "":
-		return KindMonthly, nil
-	case KindMonthly, KindBalancing:
-		return k, nil
-	}
-	return "", fmt.Errorf("unknown payment request kind %q", s)
+	return enum.ParseOr("kind", "invalid_kind", s, KindMonthly, KindMonthly, KindBalancing)
 }
 
 // RequestStatus is where a payment request is in its review.
@@ -54,15 +50,10 @@ const (
 // RequestStatuses lists every status in the order of a request's life.
 var RequestStatuses = []RequestStatus{StatusSubmitted, StatusQueried, StatusResponded, StatusApproved, StatusPaid, StatusRejected, StatusWithdrawn}
 
-// ParseRequestStatus parses a status name (any case).
+// ParseRequestStatus parses a status name; it returns an invalid error (field "status", code
+// invalid_status) for anything else.
 func ParseRequestStatus(s string) (RequestStatus, error) {
-	st := RequestStatus(strings.ToUpper(strings.TrimSpace(s)))
-	for _, x := range RequestStatuses {
-		if x == st {
-			return st, nil
-		}
-	}
-	return "", fmt.Errorf("unknown payment request status %q", s)
+	return enum.Parse("status", "invalid_status", s, RequestStatuses...)
 }
 
 // Live reports whether a request in this status holds its month (or balancing year).

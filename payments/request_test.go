@@ -49,8 +49,8 @@ func TestRequestStatusLiveness(t *testing.T) {
 			t.Errorf("%s.Live() = %v, want %v", s, s.Live(), live)
 		}
 	}
-	if _, err := payments.ParseRequestStatus("approved"); err != nil {
-		t.Errorf("ParseRequestStatus is case-insensitive: %v", err)
+	if _, err := payments.ParseRequestStatus("approved"); err == nil {
+		t.Errorf("ParseRequestStatus accepts one spelling only, but took approved")
 	}
 	if _, err := payments.ParseRequestStatus("DONE"); err == nil {
 		t.Error("ParseRequestStatus(DONE) succeeded")

@@ -49,6 +49,6 @@ func registerPaymentRoutes(r *httpserver.Router, h *Handler) {
 		Summary: "Recoveries of negative year-end balances in your scope, newest first", Response: recoveryPage{},
 		Query: httpserver.WithPaging(httpserver.Param{Name: "status", Type: "string", Enum: []string{string(RecoveryOutstanding), string(RecoverySettled)}},
 			httpserver.Param{Name: "contract_id", Type: "string", Format: "uuid"})})
-	r.Add(httpserver.Route{Method: http.MethodPost, Path: "/recoveries/:id/settle", Handler: h.settleRecovery, Roles: commercial, Tag: tag,
-		Summary: "Record that a recovery was settled (admins; If-Match optional)", Request: settleRequest{}, Response: RecoveryResponse{}})
+	r.Add(httpserver.Route{Method: http.MethodPost, Path: "/recoveries/:id/settle", Handler: h.settleRecovery, Roles: commercial, Tag: tag, IfMatch: true,
+		Summary: "Record that a recovery was settled (admins)", Request: settleRequest{}, Response: RecoveryResponse{}})
 }

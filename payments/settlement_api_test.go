@@ -111,15 +111,19 @@ func TestSettlementRecordsARecovery(t *testing.T) {
 	}
 	b.env.Get(b.pp.Token, httpserver.APIPrefix+"/recoveries").ExpectProblem(http.StatusForbidden, "role_not_allowed")
 	settle := httpserver.APIPrefix + "/recoveries/" + s.Recovery.ID.String() + "/settle"
-	b.env.Post(b.subUser.Token, settle, map[string]any{"reference": "X"}).ExpectProblem(http.StatusNotFound, "not_found")
-	b.env.Post(b.commJ.Token, settle, map[string]any{"reference": "X"}).ExpectProblem(http.StatusForbidden, "role_not_allowed")
-	b.env.Post(b.admin.Token, settle, map[string]any{"reference": ""}).ExpectProblem(http.StatusBadRequest, "reference_required")
+	v := s.Recovery.Version
+	b.env.Post(b.admin.Token, settle, map[string]any{"reference": "X"}).ExpectProblem(http.StatusPreconditionRequired, "if_match_required")
+	b.env.Send(http.MethodPost, settle, b.admin.Token, map[string]any{"reference": "X"}, v+1).ExpectProblem(http.StatusPreconditionFailed, "version_mismatch")
+	b.env.Send(http.MethodPost, settle, b.subUser.Token, map[string]any{"reference": "X"}, v).ExpectProblem(http.StatusNotFound, "not_found")
+	b.env.Send(http.MethodPost, settle, b.commJ.Token, map[string]any{"reference": "X"}, v).ExpectProblem(http.StatusForbidden, "role_not_allowed")
+	b.env.Send(http.MethodPost, settle, b.admin.Token, map[string]any{"reference": ""}, v).ExpectProblem(http.StatusBadRequest, "reference_required")
 	var rec recoveryJSON
-	b.env.Post(b.admin.Token, settle, map[string]any{"reference": "CREDIT-NOTE-17"}).Expect(http.StatusOK).JSON(&rec)
+	b.env.Send(http.MethodPost, settle, b.admin.Token, map[string]any{"reference": "CREDIT-NOTE-17"}, v).Expect(http.StatusOK).JSON(&rec)
+	v++
 	if rec.Status != "SETTLED" || rec.SettlementReference == nil || *rec.SettlementReference != "CREDIT-NOTE-17" {
 		t.Errorf("settled %+v", rec)
 	}
-	b.env.Post(b.admin.Token, settle, map[string]any{"reference": "AGAIN"}).ExpectProblem(http.StatusConflict, "invalid_transition")
+	b.env.Send(http.MethodPost, settle, b.admin.Token, map[string]any{"reference": "AGAIN"}, v).ExpectProblem(http.StatusConflict, "invalid_transition")
 	b.env.Get(b.admin.Token, httpserver.APIPrefix+"/recoveries?status=OUTSTANDING").Expect(http.StatusOK).JSON(&page)
 	if len(page.Items) != 0 {
 		t.Errorf("%d outstanding after settling", len(page.Items))

@@ -2,19 +2,18 @@ package payments
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgerrcode"
-	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/constraint"
 	"github.com/crsplatform/crs/internal/money"
+	"github.com/crsplatform/crs/internal/opt"
 	"github.com/crsplatform/crs/referrals"
 )
 
@@ -65,13 +64,6 @@ const requestSelect = `pr.*, c.reference AS contract_reference, c.prime_supplier
 const overdueSQL = `((pr.status = 'APPROVED' AND (pr.valid_at AT TIME ZONE 'Europe/London')::date + ?::int < ?::date)
 	OR (pr.status = 'QUERIED' AND pr.response_due_on < ?::date))`
 
-func strPtr(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 func str(p *string) string {
 	if p == nil {
 		return ""
@@ -103,9 +95,9 @@ func utcPtr(t *time.Time) *time.Time {
 
 func rowOf(r Request) requestRow {
 	row := requestRow{ID: r.ID, ContractID: r.ContractID, RegionCode: r.RegionCode, Kind: string(r.Kind), AmountPence: int64(r.Amount),
-		InvoiceReference: r.InvoiceReference, Notes: strPtr(r.Notes), Status: string(r.Status), SubmittedBy: r.SubmittedBy,
-		SubmittedAt: r.SubmittedAt, ValidAt: r.ValidAt, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, RejectionReason: strPtr(r.RejectionReason),
-		PaidOn: datePtr(r.PaidOn), RemittanceReference: strPtr(r.RemittanceReference), PaidBy: r.PaidBy, PaidAt: r.PaidAt,
+		InvoiceReference: r.InvoiceReference, Notes: opt.String(r.Notes), Status: string(r.Status), SubmittedBy: r.SubmittedBy,
+		SubmittedAt: r.SubmittedAt, ValidAt: r.ValidAt, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, RejectionReason: opt.String(r.RejectionReason),
+		PaidOn: datePtr(r.PaidOn), RemittanceReference: opt.String(r.RemittanceReference), PaidBy: r.PaidBy, PaidAt: r.PaidAt,
 		OverdueFlaggedAt: r.OverdueFlaggedAt, ResponseDueOn: datePtr(r.ResponseDueOn), Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.Kind == KindMonthly {
 		row.Period = datePtr(r.Period.First())
@@ -146,12 +138,7 @@ func insertRequest(ctx context.Context, tx *gorm.DB, r Request) error {
 
 // translateRequest turns the unique violations of the live-request indexes into request_exists.
 func translateRequest(err error, r Request) error {
-	var pg *pgconn.PgError
-	if !errors.As(err, &pg) || pg.Code != pgerrcode.UniqueViolation {
-		return err
-	}
-	switch pg.ConstraintName {
-	case "payment_requests_live_month_key", "payment_requests_live_balancing_key":
+	if constraint.Violates(err, "payment_requests_live_month_key", "payment_requests_live_balancing_key") {
 		return requestExists(r)
 	}
 	return err
@@ -226,8 +213,8 @@ type eventRow struct {
 func (eventRow) TableName() string { return "payment_request_events" }
 
 func insertEvent(ctx context.Context, tx *gorm.DB, requestID uuid.UUID, e Event) error {
-	row := eventRow{ID: e.ID, RequestID: requestID, FromStatus: strPtr(string(e.From)), ToStatus: string(e.To), ActorID: e.ActorID,
-		Note: strPtr(e.Note), At: e.At}
+	row := eventRow{ID: e.ID, RequestID: requestID, FromStatus: opt.String(string(e.From)), ToStatus: string(e.To), ActorID: e.ActorID,
+		Note: opt.String(e.Note), At: e.At}
 	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("record payment request event: %w", err)
 	}

@@ -79,28 +79,31 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{http.MethodGet, path(r.ID, "/amendments"), nil, 0, readers},
 		{http.MethodGet, path(r.ID, "/case-notes"), nil, 0, map[string]want{"owner": ok, "colleague": notOwner, "other region practitioner": hidden,
 			"prime": ok, "subcontractor": ok, "other supplier": hidden, "commissioner": ok, "other commissioner": hidden, "admin": ok, "anonymous": anonymous}},
+		{http.MethodGet, path(r.ID, "/caseworkers"), nil, 0, map[string]want{"owner": roleDenied, "colleague": roleDenied,
+			"other region practitioner": roleDenied, "prime": ok, "subcontractor": ok, "other supplier": hidden, "commissioner": roleDenied,
+			"other commissioner": roleDenied, "admin": ok, "anonymous": anonymous}},
 		{http.MethodPost, path(r.ID, "/case-notes"), map[string]any{"subject": "", "body": ""}, 0, map[string]want{"owner": invalid("required"),
 			"colleague": notOwner, "other region practitioner": hidden, "prime": invalid("required"), "subcontractor": invalid("required"),
 			"other supplier": hidden, "commissioner": roleDenied, "other commissioner": roleDenied, "admin": roleDenied, "anonymous": anonymous}},
 		{http.MethodPatch, path(r.ID), map[string]any{"risk_summary": "x"}, r.Version, practitionerOnly(conflict("invalid_transition"))},
-		{http.MethodDelete, path(r.ID), nil, 0, practitionerOnly(conflict("invalid_transition"))},
-		{http.MethodPost, path(r.ID, "/send"), nil, 0, practitionerOnly(conflict("invalid_transition"))},
-		{http.MethodPost, path(r.ID, "/withdraw"), map[string]any{"reason_code": "XXX"}, 0, practitionerOnly(invalid("unknown_withdrawal_reason"))},
-		{http.MethodPost, path(r.ID, "/amendments"), map[string]any{"reason": ""}, 0, practitionerOnly(invalid("required"))},
-		{http.MethodPost, path(r.ID, "/action-plans/"+missing+"/approve"), nil, 0, practitionerOnly(want{http.StatusNotFound, "not_found", "action plan"})},
-		{http.MethodPost, path(r.ID, "/caseworker"), map[string]any{"caseworker_id": b.otherUser.ID.String()}, 0,
+		{http.MethodDelete, path(r.ID), nil, r.Version, practitionerOnly(conflict("invalid_transition"))},
+		{http.MethodPost, path(r.ID, "/send"), nil, r.Version, practitionerOnly(conflict("invalid_transition"))},
+		{http.MethodPost, path(r.ID, "/withdraw"), map[string]any{"reason_code": "XXX"}, r.Version, practitionerOnly(invalid("unknown_withdrawal_reason"))},
+		{http.MethodPost, path(r.ID, "/amendments"), map[string]any{"reason": ""}, r.Version, practitionerOnly(invalid("required"))},
+		{http.MethodPost, path(r.ID, "/action-plans/"+missing+"/approve"), nil, r.Version, practitionerOnly(want{http.StatusNotFound, "not_found", "action plan"})},
+		{http.MethodPost, path(r.ID, "/caseworker"), map[string]any{"caseworker_id": b.otherUser.ID.String()}, r.Version,
 			supplierOnly(invalid("caseworker_not_in_supply_chain"))},
-		{http.MethodPost, path(r.ID, "/assessment"), slotBody, 0, supplierOnly(conflict("invalid_transition"))},
+		{http.MethodPost, path(r.ID, "/assessment"), slotBody, r.Version, supplierOnly(conflict("invalid_transition"))},
 		{http.MethodPost, path(r.ID, "/sessions"), map[string]any{"session_number": 1, "starts_at": slotBody["starts_at"], "duration_minutes": 60,
-			"method": "PHONE"}, 0, supplierOnly(conflict("action_plan_not_approved"))},
+			"method": "PHONE"}, r.Version, supplierOnly(conflict("action_plan_not_approved"))},
 		{http.MethodPost, path(r.ID, "/appointments/"+missing+"/reschedule"), map[string]any{"starts_at": slotBody["starts_at"],
-			"duration_minutes": 60, "method": "PHONE", "requested_by": "SUPPLIER", "reason": "x"}, 0,
+			"duration_minutes": 60, "method": "PHONE", "requested_by": "SUPPLIER", "reason": "x"}, r.Version,
 			supplierOnly(want{http.StatusNotFound, "not_found", "appointment"})},
-		{http.MethodPost, path(r.ID, "/appointments/"+missing+"/attendance"), map[string]any{"attendance": "YES"}, 0,
+		{http.MethodPost, path(r.ID, "/appointments/"+missing+"/attendance"), map[string]any{"attendance": "YES"}, r.Version,
 			supplierOnly(want{http.StatusNotFound, "not_found", "appointment"})},
-		{http.MethodPost, path(r.ID, "/action-plans"), map[string]any{"activities": []map[string]any{{"description": "x"}}, "number_of_sessions": 1}, 0,
+		{http.MethodPost, path(r.ID, "/action-plans"), map[string]any{"activities": []map[string]any{{"description": "x"}}, "number_of_sessions": 1}, r.Version,
 			supplierOnly(conflict("assessment_not_attended"))},
-		{http.MethodPost, path(r.ID, "/end-of-service-report"), map[string]any{"outcomes": []map[string]any{}}, 0,
+		{http.MethodPost, path(r.ID, "/end-of-service-report"), map[string]any{"outcomes": []map[string]any{}}, r.Version,
 			supplierOnly(conflict("invalid_transition"))},
 	}
 	// Another practitioner's draft does not exist for anyone but its author.
@@ -119,7 +122,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			body         any
 			ifMatch      int
 			want         map[string]want
-		}{m.method, path(d.ID, m.rest), nil, 0, map[string]want{"colleague": hidden, "other region practitioner": hidden}})
+		}{m.method, path(d.ID, m.rest), nil, d.Version, map[string]want{"colleague": hidden, "other region practitioner": hidden}})
 	}
 
 	documented := map[string]bool{}

@@ -19,7 +19,7 @@ func (b *testBundle) sendAll(drafts []referrals.ReferralResponse) []*apitest.Res
 	var wg sync.WaitGroup
 	for i, d := range drafts {
 		wg.Go(func() {
-			out[i] = b.env.Do(apitest.Request{Method: http.MethodPost, Path: path(d.ID, "/send"), Token: b.pp.Token})
+			out[i] = b.do(http.MethodPost, path(d.ID, "/send"), b.pp.Token, nil, d.Version)
 		})
 	}
 	wg.Wait()

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/crsplatform/crs/internal/apperr"
+	"github.com/crsplatform/crs/internal/enum"
 )
 
 // AppointmentKind says whether an appointment is the initial assessment or a delivery session.
@@ -34,12 +35,7 @@ const (
 // ParseMethod parses PHONE, VIDEO or IN_PERSON; it returns an invalid error (field "method", code
 // invalid_method) for anything else.
 func ParseMethod(s string) (Method, error) {
-	switch m := Method(s); m {
-	case MethodPhone, MethodVideo, MethodInPerson:
-		return m, nil
-	}
-	return "", apperr.Invalid("unknown method", apperr.FieldError{Field: "method", Code: "invalid_method",
-		Message: "The method must be PHONE, VIDEO or IN_PERSON."})
+	return enum.Parse("method", "invalid_method", s, MethodPhone, MethodVideo, MethodInPerson)
 }
 
 // Attendance records whether the person came.
@@ -55,12 +51,7 @@ const (
 // ParseAttendance parses YES, LATE or NO; it returns an invalid error (field "attendance", code
 // invalid_attendance) for anything else.
 func ParseAttendance(s string) (Attendance, error) {
-	switch a := Attendance(s); a {
-	case AttendedYes, AttendedLate, AttendedNo:
-		return a, nil
-	}
-	return "", apperr.Invalid("unknown attendance", apperr.FieldError{Field: "attendance", Code: "invalid_attendance",
-		Message: "The attendance must be YES, LATE or NO."})
+	return enum.Parse("attendance", "invalid_attendance", s, AttendedYes, AttendedLate, AttendedNo)
 }
 
 // Attended reports whether the person came, on time or late.
@@ -79,12 +70,7 @@ const (
 // ParseRequestedBy parses SUPPLIER, PRACTITIONER or PERSON_ON_PROBATION; it returns an invalid error
 // (field "requested_by", code invalid_requested_by) for anything else.
 func ParseRequestedBy(s string) (RequestedBy, error) {
-	switch r := RequestedBy(s); r {
-	case RequestedBySupplier, RequestedByPractitioner, RequestedByPersonOnProbation:
-		return r, nil
-	}
-	return "", apperr.Invalid("unknown requester", apperr.FieldError{Field: "requested_by", Code: "invalid_requested_by",
-		Message: "requested_by must be SUPPLIER, PRACTITIONER or PERSON_ON_PROBATION."})
+	return enum.Parse("requested_by", "invalid_requested_by", s, RequestedBySupplier, RequestedByPractitioner, RequestedByPersonOnProbation)
 }
 
 // Appointment duration limits, in minutes.

@@ -88,8 +88,8 @@ func TestDrafts(t *testing.T) {
 			b.env.Get(u, path(r.ID)).ExpectProblem(http.StatusNotFound, "not_found")
 		}
 		b.do(http.MethodPatch, path(r.ID), colleague.Token, map[string]any{"risk_summary": "x"}, 1).ExpectProblem(http.StatusNotFound, "not_found")
-		b.do(http.MethodDelete, path(r.ID), colleague.Token, nil, 0).ExpectProblem(http.StatusNotFound, "not_found")
-		b.env.Post(colleague.Token, path(r.ID, "/send"), nil).ExpectProblem(http.StatusNotFound, "not_found")
+		b.act(http.MethodDelete, colleague.Token, path(r.ID), nil).ExpectProblem(http.StatusNotFound, "not_found")
+		b.act(http.MethodPost, colleague.Token, path(r.ID, "/send"), nil).ExpectProblem(http.StatusNotFound, "not_found")
 		var page struct{ Items []referrals.ReferralItem }
 		b.env.Get(colleague.Token, base).Expect(http.StatusOK).JSON(&page)
 		for _, it := range page.Items {
@@ -103,10 +103,10 @@ func TestDrafts(t *testing.T) {
 		t.Parallel()
 		b := b.with(t)
 		r := b.createDraft(b.pp, b.contract, crn())
-		b.do(http.MethodDelete, path(r.ID), b.pp.Token, nil, 0).Expect(http.StatusNoContent)
+		b.act(http.MethodDelete, b.pp.Token, path(r.ID), nil).Expect(http.StatusNoContent)
 		b.env.Get(b.pp.Token, path(r.ID)).ExpectProblem(http.StatusNotFound, "not_found")
 		s := b.sent(crn())
-		p := b.do(http.MethodDelete, path(s.ID), b.pp.Token, nil, 0).ExpectProblem(http.StatusConflict, "invalid_transition")
+		p := b.act(http.MethodDelete, b.pp.Token, path(s.ID), nil).ExpectProblem(http.StatusConflict, "invalid_transition")
 		if !strings.Contains(p.Detail, "SENT") {
 			t.Errorf("refusal %q does not name the status", p.Detail)
 		}

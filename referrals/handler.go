@@ -204,10 +204,7 @@ func (h *Handler) update(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := httpserver.IfMatch(c)
-	if err != nil {
-		return err
-	}
+	version := httpserver.ExpectedVersion(c)
 	var req draftPatch
 	if err := httpserver.BindJSON(c, &req); err != nil {
 		return err
@@ -228,7 +225,7 @@ func (h *Handler) remove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteDraft(httpserver.Ctx(c), httpserver.MustActor(c), id); err != nil {
+	if err := h.svc.DeleteDraft(httpserver.Ctx(c), httpserver.MustActor(c), id, httpserver.ExpectedVersion(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -243,7 +240,7 @@ func (h *Handler) send(c echo.Context) error {
 	if err := bindOptional(c, &req); err != nil {
 		return err
 	}
-	d, err := h.svc.Send(httpserver.Ctx(c), httpserver.MustActor(c), id, SendParams{AllowDuplicate: req.AllowDuplicate, DuplicateReason: req.DuplicateReason})
+	d, err := h.svc.Send(httpserver.Ctx(c), httpserver.MustActor(c), id, httpserver.ExpectedVersion(c), SendParams{AllowDuplicate: req.AllowDuplicate, DuplicateReason: req.DuplicateReason})
 	if err != nil {
 		return err
 	}

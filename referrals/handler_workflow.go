@@ -124,8 +124,9 @@ type amendmentsResponse struct {
 	Items []amendmentJSON `json:"items"`
 }
 
-// action binds the request body into req, runs do with the referral's id and answers the referral.
-func action[R any](c echo.Context, req *R, do func(id uuid.UUID) (Detail, error)) error {
+// action binds the request body into req, runs do with the referral's id and the version the client
+// read (If-Match) and answers the referral.
+func action[R any](c echo.Context, req *R, do func(id uuid.UUID, version int) (Detail, error)) error {
 	id, err := httpserver.PathID(c, "id")
 	if err != nil {
 		return err
@@ -135,7 +136,7 @@ func action[R any](c echo.Context, req *R, do func(id uuid.UUID) (Detail, error)
 			return err
 		}
 	}
-	d, err := do(id)
+	d, err := do(id, httpserver.ExpectedVersion(c))
 	if err != nil {
 		return err
 	}
@@ -144,37 +145,37 @@ func action[R any](c echo.Context, req *R, do func(id uuid.UUID) (Detail, error)
 
 func (h *Handler) assign(c echo.Context) error {
 	var req assignRequest
-	return action(c, &req, func(id uuid.UUID) (Detail, error) {
+	return action(c, &req, func(id uuid.UUID, version int) (Detail, error) {
 		var p parser
 		caseworker := p.ID("caseworker_id", req.CaseworkerID)
 		if err := p.Err(); err != nil {
 			return Detail{}, err
 		}
-		return h.svc.Assign(httpserver.Ctx(c), httpserver.MustActor(c), id, caseworker)
+		return h.svc.Assign(httpserver.Ctx(c), httpserver.MustActor(c), id, version, caseworker)
 	})
 }
 
 func (h *Handler) bookAssessment(c echo.Context) error {
 	var req slotRequest
-	return action(c, &req, func(id uuid.UUID) (Detail, error) {
+	return action(c, &req, func(id uuid.UUID, version int) (Detail, error) {
 		var p parser
 		slot := p.slot(req)
 		if err := p.Err(); err != nil {
 			return Detail{}, err
 		}
-		return h.svc.BookAssessment(httpserver.Ctx(c), httpserver.MustActor(c), id, slot)
+		return h.svc.BookAssessment(httpserver.Ctx(c), httpserver.MustActor(c), id, version, slot)
 	})
 }
 
 func (h *Handler) bookSession(c echo.Context) error {
 	var req sessionRequest
-	return action(c, &req, func(id uuid.UUID) (Detail, error) {
+	return action(c, &req, func(id uuid.UUID, version int) (Detail, error) {
 		var p parser
 		slot := p.slot(req.slotRequest)
 		if err := p.Err(); err != nil {
 			return Detail{}, err
 		}
-		return h.svc.BookSession(httpserver.Ctx(c), httpserver.MustActor(c), id, req.SessionNumber, slot)
+		return h.svc.BookSession(httpserver.Ctx(c), httpserver.MustActor(c), id, version, req.SessionNumber, slot)
 	})
 }
 
@@ -184,13 +185,13 @@ func (h *Handler) reschedule(c echo.Context) error {
 		return err
 	}
 	var req rescheduleRequest
-	return action(c, &req, func(id uuid.UUID) (Detail, error) {
+	return action(c, &req, func(id uuid.UUID, version int) (Detail, error) {
 		var p parser
 		params := RescheduleParams{Slot: p.slot(req.slotRequest), RequestedBy: httpserver.Enum(&p.Parser, "requested_by", req.RequestedBy, ParseRequestedBy), Reason: req.Reason}
 		if err := p.Err(); err != nil {
 			return Detail{}, err
 		}
-		return h.svc.Reschedule(httpserver.Ctx(c), httpserver.MustActor(c), id, appointmentID, params)
+		return h.svc.Reschedule(httpserver.Ctx(c), httpserver.MustActor(c), id, appointmentID, version, params)
 	})
 }
 
@@ -200,21 +201,21 @@ func (h *Handler) recordAttendance(c echo.Context) error {
 		return err
 	}
 	var req attendanceRequest
-	return action(c, &req, func(id uuid.UUID) (Detail, error) {
+	return action(c, &req, func(id uuid.UUID, version int) (Detail, error) {
 		var p parser
 		fb := Feedback{Attendance: httpserver.Enum(&p.Parser, "attendance", req.Attendance, ParseAttendance), SessionSummary: req.SessionSummary,
 			PersonResponse: req.PersonResponse, Concerns: req.Concerns, NotifyPractitioner: req.NotifyPractitioner}
 		if err := p.Err(); err != nil {
 			return Detail{}, err
 		}
-		return h.svc.RecordAttendance(httpserver.Ctx(c), httpserver.MustActor(c), id, appointmentID, fb)
+		return h.svc.RecordAttendance(httpserver.Ctx(c), httpserver.MustActor(c), id, appointmentID, version, fb)
 	})
 }
 
 func (h *Handler) submitActionPlan(c echo.Context) error {
 	var req actionPlanRequest
-	return action(c, &req, func(id uuid.UUID) (Detail, error) {
-		return h.svc.SubmitActionPlan(httpserver.Ctx(c), httpserver.MustActor(c), id,
+	return action(c, &req, func(id uuid.UUID, version int) (Detail, error) {
+		return h.svc.SubmitActionPlan(httpserver.Ctx(c), httpserver.MustActor(c), id, version,
 			ActionPlanParams{Activities: req.Activities, NumberOfSessions: req.NumberOfSessions})
 	})
 }
@@ -224,14 +225,14 @@ func (h *Handler) approveActionPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return action[struct{}](c, nil, func(id uuid.UUID) (Detail, error) {
-		return h.svc.ApproveActionPlan(httpserver.Ctx(c), httpserver.MustActor(c), id, planID)
+	return action[struct{}](c, nil, func(id uuid.UUID, version int) (Detail, error) {
+		return h.svc.ApproveActionPlan(httpserver.Ctx(c), httpserver.MustActor(c), id, planID, version)
 	})
 }
 
 func (h *Handler) submitReport(c echo.Context) error {
 	var req reportRequest
-	return action(c, &req, func(id uuid.UUID) (Detail, error) {
+	return action(c, &req, func(id uuid.UUID, version int) (Detail, error) {
 		var p parser
 		params := ReportParams{FurtherInformation: req.FurtherInformation, Outcomes: make([]OutcomeRating, len(req.Outcomes))}
 		for i, o := range req.Outcomes {
@@ -241,20 +242,20 @@ func (h *Handler) submitReport(c echo.Context) error {
 		if err := p.Err(); err != nil {
 			return Detail{}, err
 		}
-		return h.svc.SubmitEndOfServiceReport(httpserver.Ctx(c), httpserver.MustActor(c), id, params)
+		return h.svc.SubmitEndOfServiceReport(httpserver.Ctx(c), httpserver.MustActor(c), id, version, params)
 	})
 }
 
 func (h *Handler) withdraw(c echo.Context) error {
 	var req withdrawRequest
-	return action(c, &req, func(id uuid.UUID) (Detail, error) {
-		return h.svc.Withdraw(httpserver.Ctx(c), httpserver.MustActor(c), id, WithdrawParams{ReasonCode: req.ReasonCode, Comment: req.Comment})
+	return action(c, &req, func(id uuid.UUID, version int) (Detail, error) {
+		return h.svc.Withdraw(httpserver.Ctx(c), httpserver.MustActor(c), id, version, WithdrawParams{ReasonCode: req.ReasonCode, Comment: req.Comment})
 	})
 }
 
 func (h *Handler) amend(c echo.Context) error {
 	var req amendRequest
-	return action(c, &req, func(id uuid.UUID) (Detail, error) {
+	return action(c, &req, func(id uuid.UUID, version int) (Detail, error) {
 		var p parser
 		params := AmendParams{Reason: req.Reason, MaxEnforceableDays: req.MaxEnforceableDays, PreferredLanguage: req.PreferredLanguage,
 			InterpreterNeeded: req.InterpreterNeeded, Disabilities: req.Disabilities, AccessNeeds: req.AccessNeeds, Commitments: req.Commitments}
@@ -280,7 +281,7 @@ func (h *Handler) amend(c echo.Context) error {
 		if err := p.Err(); err != nil {
 			return Detail{}, err
 		}
-		return h.svc.Amend(httpserver.Ctx(c), httpserver.MustActor(c), id, params)
+		return h.svc.Amend(httpserver.Ctx(c), httpserver.MustActor(c), id, version, params)
 	})
 }
 
@@ -330,4 +331,32 @@ func (h *Handler) addCaseNote(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, caseNoteJSON(n))
+}
+
+// CaseworkerResponse is a user who may be made the referral's caseworker.
+type CaseworkerResponse struct {
+	ID          uuid.UUID `json:"id"`
+	DisplayName string    `json:"display_name"`
+	Email       string    `json:"email"`
+	SupplierID  uuid.UUID `json:"supplier_id" doc:"the user's organisation: the prime or a current subcontractor"`
+}
+
+type caseworkersResponse struct {
+	Items []CaseworkerResponse `json:"items"`
+}
+
+func (h *Handler) caseworkers(c echo.Context) error {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	users, err := h.svc.Caseworkers(httpserver.Ctx(c), httpserver.MustActor(c), id)
+	if err != nil {
+		return err
+	}
+	out := caseworkersResponse{Items: make([]CaseworkerResponse, len(users))}
+	for i, u := range users {
+		out.Items[i] = CaseworkerResponse(u)
+	}
+	return c.JSON(http.StatusOK, out)
 }

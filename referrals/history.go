@@ -60,8 +60,6 @@ type facts struct {
 	Subject          string          `json:"subject,omitempty"`
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // HistoryEvent is one event of a referral's timeline.
 type HistoryEvent struct {
 	At         time.Time

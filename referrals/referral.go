@@ -15,6 +15,7 @@ import (
 	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/enum"
 )
 
 // london is the zone whose calendar dates referrals count in: a referral sent at 23:30 UTC on
@@ -66,13 +67,7 @@ func Statuses() []Status {
 // ParseStatus parses a status name; it returns an invalid error (field "status", code
 // invalid_status) for anything else.
 func ParseStatus(s string) (Status, error) {
-	for _, st := range Statuses() {
-		if string(st) == s {
-			return st, nil
-		}
-	}
-	return "", apperr.Invalid("unknown referral status", apperr.FieldError{Field: "status", Code: "invalid_status",
-		Message: fmt.Sprintf("Unknown status %q.", s)})
+	return enum.Parse("status", "invalid_status", s, Statuses()...)
 }
 
 // Live reports whether a referral in this status has been sent and has not concluded: the referrals
@@ -120,12 +115,7 @@ const (
 // ParseSetting parses COMMUNITY, LICENCE or PRE_RELEASE; it returns an invalid error (field
 // "setting", code invalid_setting) for anything else.
 func ParseSetting(s string) (Setting, error) {
-	switch st := Setting(s); st {
-	case SettingCommunity, SettingLicence, SettingPreRelease:
-		return st, nil
-	}
-	return "", apperr.Invalid("unknown setting", apperr.FieldError{Field: "setting", Code: "invalid_setting",
-		Message: "The setting must be COMMUNITY, LICENCE or PRE_RELEASE."})
+	return enum.Parse("setting", "invalid_setting", s, SettingCommunity, SettingLicence, SettingPreRelease)
 }
 
 // ContractSetting returns the contract eligibility setting this one is checked against.
@@ -144,13 +134,7 @@ func (s Setting) ContractSetting() contracts.Setting {
 // ParseSex parses MALE or FEMALE; it returns an invalid error (field "person.sex", code
 // invalid_sex) for anything else.
 func ParseSex(s string) (contracts.Sex, error) {
-	for _, sex := range contracts.Sexes() {
-		if string(sex) == s {
-			return sex, nil
-		}
-	}
-	return "", apperr.Invalid("unknown sex", apperr.FieldError{Field: "person.sex", Code: "invalid_sex",
-		Message: "The sex must be MALE or FEMALE."})
+	return enum.Parse("person.sex", "invalid_sex", s, contracts.Sexes()...)
 }
 
 var crnPattern = regexp.MustCompile(`^[A-Z][0-9]{6}$`)

@@ -43,34 +43,37 @@ func Register(r *httpserver.Router, h *Handler) {
 		Summary: "Read a referral with its appointments, action plans, end-of-service report and timeliness", Response: resp})
 	add(httpserver.Route{Method: http.MethodPatch, Path: "/referrals/:id", Handler: h.update, Roles: practitioner, IfMatch: true,
 		Summary: "Fill in your draft: absent fields stay, null clears", Request: draftPatch{}, Response: resp})
-	add(httpserver.Route{Method: http.MethodDelete, Path: "/referrals/:id", Handler: h.remove, Roles: practitioner,
+	add(httpserver.Route{Method: http.MethodDelete, Path: "/referrals/:id", Handler: h.remove, Roles: practitioner, IfMatch: true,
 		Summary: "Delete your draft", Status: http.StatusNoContent})
-	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/send", Handler: h.send, Roles: practitioner, Idempotent: true,
+	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/send", Handler: h.send, Roles: practitioner, IfMatch: true,
 		Summary: "Send your draft: completeness, referral window, eligibility, cap and duplicate checks; a reference is issued",
 		Request: sendRequest{}, Response: resp})
-	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/withdraw", Handler: h.withdraw, Roles: practitioner, Idempotent: true,
+	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/withdraw", Handler: h.withdraw, Roles: practitioner, IfMatch: true,
 		Summary: "Withdraw your referral with a reason", Request: withdrawRequest{}, Response: resp})
-	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/amendments", Handler: h.amend, Roles: practitioner, Idempotent: true,
+	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/amendments", Handler: h.amend, Roles: practitioner, IfMatch: true,
 		Summary: "Amend your sent referral, with a reason; each changed field is logged", Request: amendRequest{}, Response: resp})
 	add(httpserver.Route{Method: http.MethodGet, Path: "/referrals/:id/amendments", Handler: h.amendments, Roles: readers,
 		Summary: "The referral's amendments, oldest first", Response: amendmentsResponse{}})
 	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/action-plans/:plan_id/approve", Handler: h.approveActionPlan,
-		Roles: practitioner, Idempotent: true, Summary: "Approve the latest action plan of your referral", Response: resp})
+		Roles: practitioner, IfMatch: true, Summary: "Approve the latest action plan of your referral", Response: resp})
 
-	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/caseworker", Handler: h.assign, Roles: supplier, Idempotent: true,
+	add(httpserver.Route{Method: http.MethodGet, Path: "/referrals/:id/caseworkers", Handler: h.caseworkers,
+		Roles: []actor.Role{actor.RoleSupplier, actor.RoleAdmin}, Response: caseworkersResponse{},
+		Summary: "The users who may be made the caseworker: active users of the prime and current subcontractors"})
+	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/caseworker", Handler: h.assign, Roles: supplier, IfMatch: true,
 		Summary: "Assign or reassign the caseworker", Request: assignRequest{}, Response: resp})
-	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/assessment", Handler: h.bookAssessment, Roles: supplier, Idempotent: true,
+	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/assessment", Handler: h.bookAssessment, Roles: supplier, IfMatch: true,
 		Summary: "Book the initial assessment", Request: slotRequest{}, Response: resp})
-	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/sessions", Handler: h.bookSession, Roles: supplier, Idempotent: true,
+	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/sessions", Handler: h.bookSession, Roles: supplier, IfMatch: true,
 		Summary: "Book a delivery session of the approved action plan", Request: sessionRequest{}, Response: resp})
 	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/appointments/:appointment_id/reschedule", Handler: h.reschedule,
-		Roles: supplier, Idempotent: true, Summary: "Move an appointment, saying who asked and why", Request: rescheduleRequest{}, Response: resp})
+		Roles: supplier, IfMatch: true, Summary: "Move an appointment, saying who asked and why", Request: rescheduleRequest{}, Response: resp})
 	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/appointments/:appointment_id/attendance", Handler: h.recordAttendance,
-		Roles: supplier, Idempotent: true, Summary: "Record attendance and feedback", Request: attendanceRequest{}, Response: resp})
-	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/action-plans", Handler: h.submitActionPlan, Roles: supplier, Idempotent: true,
+		Roles: supplier, IfMatch: true, Summary: "Record attendance and feedback", Request: attendanceRequest{}, Response: resp})
+	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/action-plans", Handler: h.submitActionPlan, Roles: supplier, IfMatch: true,
 		Summary: "Submit the action plan, or a new version before approval", Request: actionPlanRequest{}, Response: resp})
 	add(httpserver.Route{Method: http.MethodPost, Path: "/referrals/:id/end-of-service-report", Handler: h.submitReport, Roles: supplier,
-		Idempotent: true, Summary: "Submit the end-of-service report, concluding the referral", Request: reportRequest{}, Response: resp})
+		IfMatch: true, Summary: "Submit the end-of-service report, concluding the referral", Request: reportRequest{}, Response: resp})
 
 	add(httpserver.Route{Method: http.MethodGet, Path: "/referrals/:id/case-notes", Handler: h.caseNotes, Roles: readers,
 		Summary: "The referral's case notes, oldest first", Response: caseNotesResponse{}})

@@ -44,7 +44,7 @@ func TestSend(t *testing.T) {
 		if b.jobCount("referral_notify_email", r.ID) != 1 || b.jobCount("refresh_contract_volumes", b.contract) != 1 {
 			t.Errorf("jobs: notify %d, refresh %d", b.jobCount("referral_notify_email", r.ID), b.jobCount("refresh_contract_volumes", b.contract))
 		}
-		b.env.Post(b.pp.Token, path(r.ID, "/send"), nil).ExpectProblem(http.StatusConflict, "invalid_transition")
+		b.act(http.MethodPost, b.pp.Token, path(r.ID, "/send"), nil).ExpectProblem(http.StatusConflict, "invalid_transition")
 	})
 
 	t.Run("volume refreshes are debounced per contract", func(t *testing.T) {
@@ -76,7 +76,7 @@ func TestSend(t *testing.T) {
 		b := b.with(t)
 		r := b.createDraft(b.pp, b.contract, crn())
 		b.do(http.MethodPatch, path(r.ID), b.pp.Token, map[string]any{"setting": "PRE_RELEASE", "person": map[string]any{"first_name": "Ari"}}, 1).Expect(http.StatusOK)
-		p := b.env.Post(b.pp.Token, path(r.ID, "/send"), nil).ExpectProblem(http.StatusBadRequest, "required")
+		p := b.act(http.MethodPost, b.pp.Token, path(r.ID, "/send"), nil).ExpectProblem(http.StatusBadRequest, "required")
 		for _, f := range []string{"person.last_name", "person.date_of_birth", "prison", "expected_release_date", "service_categories", "risk_summary"} {
 			if !apitest.HasFieldError(p, f, "required") {
 				t.Errorf("missing field %s not reported: %s", f, p.Errors)
@@ -96,7 +96,7 @@ func TestSend(t *testing.T) {
 		sixty := 60
 		women := b.newContract(contractOpts{sexes: []string{"FEMALE"}, maxAge: &sixty, settings: []contracts.Setting{contracts.SettingCommunity}})
 		r := b.draft(b.pp, women, crn(), set("setting", "LICENCE"), setPerson("date_of_birth", "1960-01-01"), set("pcc_area_code", "kent"))
-		p := b.env.Post(b.pp.Token, path(r.ID, "/send"), nil).ExpectProblem(http.StatusBadRequest, "not_eligible")
+		p := b.act(http.MethodPost, b.pp.Token, path(r.ID, "/send"), nil).ExpectProblem(http.StatusBadRequest, "not_eligible")
 		if b.jobCount("refresh_contract_volumes", women) != 0 || b.jobCount("referral_notify_email", r.ID) != 0 {
 			t.Error("a refused send left its jobs")
 		}
@@ -113,7 +113,7 @@ func TestSend(t *testing.T) {
 		b := b.with(t)
 		closed := b.newContract(contractOpts{windowCloses: "2026-03-05"})
 		r := b.draft(b.pp, closed, crn())
-		p := b.env.Post(b.pp.Token, path(r.ID, "/send"), nil).ExpectProblem(http.StatusConflict, "referral_window_closed")
+		p := b.act(http.MethodPost, b.pp.Token, path(r.ID, "/send"), nil).ExpectProblem(http.StatusConflict, "referral_window_closed")
 		if !strings.Contains(p.Detail, "2026-03-05") {
 			t.Errorf("detail %q", p.Detail)
 		}
@@ -124,7 +124,7 @@ func TestSend(t *testing.T) {
 		b := b.with(t)
 		r := b.draft(b.pp, b.contract, crn())
 		b.env.DB.Gorm.Exec(`UPDATE referrals SET completion_deadline = '2026-03-01' WHERE id = ?`, r.ID)
-		expectField(t, b.env.Post(b.pp.Token, path(r.ID, "/send"), nil), http.StatusBadRequest, "completion_deadline", "deadline_in_past")
+		expectField(t, b.act(http.MethodPost, b.pp.Token, path(r.ID, "/send"), nil), http.StatusBadRequest, "completion_deadline", "deadline_in_past")
 	})
 
 	t.Run("a second live referral for the person needs a reason", func(t *testing.T) {
@@ -133,8 +133,8 @@ func TestSend(t *testing.T) {
 		person := crn()
 		first := b.sent(person)
 		second := b.draft(b.pp, b.contract, person)
-		b.env.Post(b.pp.Token, path(second.ID, "/send"), nil).ExpectProblem(http.StatusConflict, "duplicate_referral")
-		expectField(t, b.env.Post(b.pp.Token, path(second.ID, "/send"), map[string]any{"allow_duplicate": true}), http.StatusBadRequest,
+		b.act(http.MethodPost, b.pp.Token, path(second.ID, "/send"), nil).ExpectProblem(http.StatusConflict, "duplicate_referral")
+		expectField(t, b.act(http.MethodPost, b.pp.Token, path(second.ID, "/send"), map[string]any{"allow_duplicate": true}), http.StatusBadRequest,
 			"duplicate_reason", "required")
 		got := b.post(b.pp.Token, path(second.ID, "/send"), map[string]any{"allow_duplicate": true, "duplicate_reason": "A second need arose."})
 		if got.DuplicateReason == nil || *got.DuplicateReason != "A second need arose." || *got.Reference == *first.Reference {
@@ -164,12 +164,12 @@ func TestIntakeControlAtTheCap(t *testing.T) {
 	small := b.newContract(contractOpts{cap: 2})
 	send := func(c string) *apitest.Response {
 		r := b.draft(b.pp, small, c)
-		return b.env.Post(b.pp.Token, path(r.ID, "/send"), nil)
+		return b.act(http.MethodPost, b.pp.Token, path(r.ID, "/send"), nil)
 	}
 	first := send(crn()).Expect(http.StatusOK)
 	send(crn()).Expect(http.StatusOK)
 	third := b.draft(b.pp, small, crn())
-	p := b.env.Post(b.pp.Token, path(third.ID, "/send"), nil).ExpectProblem(http.StatusConflict, "contract_at_cap")
+	p := b.act(http.MethodPost, b.pp.Token, path(third.ID, "/send"), nil).ExpectProblem(http.StatusConflict, "contract_at_cap")
 	var ref string
 	b.env.DB.Gorm.Raw(`SELECT reference FROM contracts WHERE id = ?`, small).Scan(&ref)
 	if !strings.Contains(p.Detail, ref) || !strings.Contains(p.Detail, "cap of 2") {
@@ -190,14 +190,14 @@ func TestIntakeControlAtTheCap(t *testing.T) {
 	b.post(b.pp.Token, path(f.ID, "/withdraw"), map[string]any{"reason_code": "MIS"})
 	b.post(b.pp.Token, path(third.ID, "/send"), nil)
 	fourth := b.draft(b.pp, small, crn())
-	b.env.Post(b.pp.Token, path(fourth.ID, "/send"), nil).ExpectProblem(http.StatusConflict, "contract_at_cap")
+	b.act(http.MethodPost, b.pp.Token, path(fourth.ID, "/send"), nil).ExpectProblem(http.StatusConflict, "contract_at_cap")
 
 	// a cap variation for the year lifts the cap
 	b.env.DB.Gorm.Exec(`INSERT INTO contract_cap_variations (id, contract_id, year_number, new_cap, reason, recorded_at) VALUES (?, ?, 1, 3, 'extra demand', now())`,
 		uuid.New(), small)
 	b.post(b.pp.Token, path(fourth.ID, "/send"), nil)
 	fifth := b.draft(b.pp, small, crn())
-	b.env.Post(b.pp.Token, path(fifth.ID, "/send"), nil).ExpectProblem(http.StatusConflict, "contract_at_cap")
+	b.act(http.MethodPost, b.pp.Token, path(fifth.ID, "/send"), nil).ExpectProblem(http.StatusConflict, "contract_at_cap")
 }
 
 func TestReferenceClashIsRetried(t *testing.T) {
@@ -212,11 +212,11 @@ func TestReferenceClashIsRetried(t *testing.T) {
 	}
 	ctx := context.Background()
 	one, two := b.draft(b.pp, b.contract, crn()), b.draft(b.pp, b.contract, crn())
-	d1, err := service("").Send(ctx, b.pp.Actor(), one.ID, referrals.SendParams{})
+	d1, err := service("").Send(ctx, b.pp.Actor(), one.ID, one.Version, referrals.SendParams{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d2, err := service("another stream of bytes for the second draw").Send(ctx, b.pp.Actor(), two.ID, referrals.SendParams{})
+	d2, err := service("another stream of bytes for the second draw").Send(ctx, b.pp.Actor(), two.ID, two.Version, referrals.SendParams{})
 	if err != nil {
 		t.Fatalf("the clashing send failed: %v", err)
 	}

@@ -233,8 +233,8 @@ func (s *Service) UpdateDraft(ctx context.Context, a actor.Actor, id uuid.UUID, 
 		if _, err := Next(r.Status, ActionUpdateDraft); err != nil {
 			return err
 		}
-		if r.Version != version {
-			return apperr.PreconditionFailed("the draft has changed since you read it; read it again")
+		if err := checkVersion(r, version); err != nil {
+			return err
 		}
 		ct, _ := s.cfg.Reference.ContractType(c.ContractTypeCode)
 		updated, err := ApplyDraftChanges(r, ch, DraftRules{Ref: s.cfg.Reference, ContractType: ct, ContractEnd: c.EffectiveEnd(), Today: s.Today()})
@@ -295,11 +295,15 @@ func (ch DraftChanges) fieldNames() []string {
 	return out
 }
 
-// DeleteDraft deletes the actor's draft; a sent referral answers invalid_transition.
-func (s *Service) DeleteDraft(ctx context.Context, a actor.Actor, id uuid.UUID) error {
+// DeleteDraft deletes the actor's draft at the version the client read (412 for another); a sent
+// referral answers invalid_transition.
+func (s *Service) DeleteDraft(ctx context.Context, a actor.Actor, id uuid.UUID, version int) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		r, _, err := s.access(ctx, tx, a, id, true)
 		if err != nil {
+			return err
+		}
+		if err := checkVersion(r, version); err != nil {
 			return err
 		}
 		if err := requireOwner(a, r); err != nil {
@@ -316,6 +320,14 @@ func (s *Service) DeleteDraft(ctx context.Context, a actor.Actor, id uuid.UUID) 
 	})
 	if err != nil {
 		return fmt.Errorf("delete draft %s: %w", id, err)
+	}
+	return nil
+}
+
+// checkVersion answers 412 unless the referral is at the version the client read.
+func checkVersion(r Referral, version int) error {
+	if r.Version != version {
+		return apperr.PreconditionFailed(fmt.Sprintf("the referral is at version %d: read it again", r.Version))
 	}
 	return nil
 }
@@ -404,6 +416,29 @@ type Email struct {
 	To      []string
 	Subject string
 	Body    string
+}
+
+// Caseworker is an active user who may be made a referral's caseworker.
+type Caseworker struct {
+	ID          uuid.UUID
+	DisplayName string
+	Email       string
+	// SupplierID is the user's organisation: the prime or a current subcontractor.
+	SupplierID uuid.UUID
+}
+
+// Caseworkers lists, by name, the active users of the referral's prime and current subcontractors:
+// whom Assign accepts. The referral must be in the actor's scope (not found otherwise).
+func (s *Service) Caseworkers(ctx context.Context, a actor.Actor, id uuid.UUID) ([]Caseworker, error) {
+	_, c, err := s.access(ctx, s.db, a, id, false)
+	if err != nil {
+		return nil, err
+	}
+	out, err := supplyChainUsers(ctx, s.db, supplyChain(c))
+	if err != nil {
+		return nil, fmt.Errorf("caseworkers of referral %s: %w", id, err)
+	}
+	return out, nil
 }
 
 // NotificationEmail returns the e-mail to the contract's referral mailbox about an event of a

@@ -14,6 +14,7 @@ import (
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/ids"
 	"github.com/crsplatform/crs/internal/notify"
+	"github.com/crsplatform/crs/internal/opt"
 )
 
 // WithdrawParams are the inputs of Withdraw.
@@ -28,8 +29,8 @@ type WithdrawParams struct {
 // concludes CANCELLED at once; otherwise it ends today and awaits its end-of-service report. The
 // supply chain is notified, and the e-mail and volume refresh jobs are inserted in the same
 // transaction. A second withdrawal answers 409 already_withdrawn.
-func (s *Service) Withdraw(ctx context.Context, a actor.Actor, id uuid.UUID, p WithdrawParams) (Detail, error) {
-	return s.change(ctx, a, id, "withdraw", func(st *step) (Referral, error) {
+func (s *Service) Withdraw(ctx context.Context, a actor.Actor, id uuid.UUID, version int, p WithdrawParams) (Detail, error) {
+	return s.change(ctx, a, id, version, "withdraw", func(st *step) (Referral, error) {
 		r := st.r
 		if err := requireOwner(a, r); err != nil {
 			return r, err
@@ -71,7 +72,7 @@ func (s *Service) Withdraw(ctx context.Context, a actor.Actor, id uuid.UUID, p W
 		if status == StatusConcluded {
 			r.EndState, r.ConcludedAt = EndCancelled, &st.now
 		}
-		if err := st.audit(AuditWithdrawn, facts{Status: status, WithdrawalReason: reason.Code, Reason: comment, Counted: ptr(r.Counted)}); err != nil {
+		if err := st.audit(AuditWithdrawn, facts{Status: status, WithdrawalReason: reason.Code, Reason: comment, Counted: opt.Of(r.Counted)}); err != nil {
 			return r, err
 		}
 		if err := st.notifySuppliers("referral_withdrawn", "Referral "+r.Reference+" withdrawn",
@@ -87,8 +88,8 @@ func (s *Service) Withdraw(ctx context.Context, a actor.Actor, id uuid.UUID, p W
 // completion deadline, the enforceable days and the person's needs until it concludes. The checks
 // are ApplyAmendment's. Each changed field is logged with its old and new values and the reason;
 // the change is audited, the supply chain is notified and the e-mail job inserted.
-func (s *Service) Amend(ctx context.Context, a actor.Actor, id uuid.UUID, p AmendParams) (Detail, error) {
-	return s.change(ctx, a, id, "amend", func(st *step) (Referral, error) {
+func (s *Service) Amend(ctx context.Context, a actor.Actor, id uuid.UUID, version int, p AmendParams) (Detail, error) {
+	return s.change(ctx, a, id, version, "amend", func(st *step) (Referral, error) {
 		r := st.r
 		if err := requireOwner(a, r); err != nil {
 			return r, err

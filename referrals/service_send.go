@@ -37,7 +37,7 @@ type SendParams struct {
 // duplicate_reason required when allowed without one). It then draws a unique reference, sets the
 // sent fields and writes the audit record, the supply chain's notifications and the NotifyArgs and
 // RefreshVolumesArgs jobs in the same transaction. A referral already sent answers invalid_transition.
-func (s *Service) Send(ctx context.Context, a actor.Actor, id uuid.UUID, p SendParams) (Detail, error) {
+func (s *Service) Send(ctx context.Context, a actor.Actor, id uuid.UUID, version int, p SendParams) (Detail, error) {
 	// Read first without locks to learn the contract: its row lock is always taken before the
 	// referral's, so that sends never deadlock.
 	draft, _, err := s.access(ctx, s.db, a, id, false)
@@ -54,6 +54,9 @@ func (s *Service) Send(ctx context.Context, a actor.Actor, id uuid.UUID, p SendP
 		}
 		r, c, err := s.access(ctx, tx, a, id, true)
 		if err != nil {
+			return err
+		}
+		if err := checkVersion(r, version); err != nil {
 			return err
 		}
 		status, err := Next(r.Status, ActionSend)

@@ -72,12 +72,16 @@ func (st *step) approvedPlan() (ActionPlan, bool, error) {
 }
 
 // change runs fn on the referral, read and locked in one transaction, then saves the referral fn
-// returns with the next version and answers its detail. op names the operation in errors.
-func (s *Service) change(ctx context.Context, a actor.Actor, id uuid.UUID, op string, fn func(st *step) (Referral, error)) (Detail, error) {
+// returns with the next version and answers its detail. version is the one the client read (If-Match):
+// another answers 412 before fn runs. op names the operation in errors.
+func (s *Service) change(ctx context.Context, a actor.Actor, id uuid.UUID, version int, op string, fn func(st *step) (Referral, error)) (Detail, error) {
 	var out Detail
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		r, c, err := s.access(ctx, tx, a, id, true)
 		if err != nil {
+			return err
+		}
+		if err := checkVersion(r, version); err != nil {
 			return err
 		}
 		st := &step{ctx: ctx, tx: tx, a: a, r: r, c: c, now: s.now(), today: s.Today()}
@@ -101,8 +105,8 @@ func (s *Service) change(ctx context.Context, a actor.Actor, id uuid.UUID, op st
 // Assign makes a user of the contract's prime or of a current subcontractor the referral's
 // caseworker (supplier users only). The first assignment moves SENT to ASSIGNED; later ones keep the
 // status. A user outside the supply chain is invalid (caseworker_id, caseworker_not_in_supply_chain).
-func (s *Service) Assign(ctx context.Context, a actor.Actor, id, caseworkerID uuid.UUID) (Detail, error) {
-	return s.change(ctx, a, id, "assign caseworker", func(st *step) (Referral, error) {
+func (s *Service) Assign(ctx context.Context, a actor.Actor, id uuid.UUID, version int, caseworkerID uuid.UUID) (Detail, error) {
+	return s.change(ctx, a, id, version, "assign caseworker", func(st *step) (Referral, error) {
 		r := st.r
 		if err := requireSupplier(a); err != nil {
 			return r, err
@@ -131,16 +135,16 @@ func (s *Service) Assign(ctx context.Context, a actor.Actor, id, caseworkerID uu
 
 // BookAssessment books the initial assessment (supplier users; the referral must be ASSIGNED, which a
 // missed assessment returns it to). The slot is checked by CheckSlot.
-func (s *Service) BookAssessment(ctx context.Context, a actor.Actor, id uuid.UUID, slot Slot) (Detail, error) {
-	return s.change(ctx, a, id, "book assessment", func(st *step) (Referral, error) {
+func (s *Service) BookAssessment(ctx context.Context, a actor.Actor, id uuid.UUID, version int, slot Slot) (Detail, error) {
+	return s.change(ctx, a, id, version, "book assessment", func(st *step) (Referral, error) {
 		return st.book(KindAssessment, 0, slot)
 	})
 }
 
 // BookSession books delivery session n of the approved action plan (supplier users; 409
 // action_plan_not_approved before approval). See CheckSessionBooking and CheckSlot.
-func (s *Service) BookSession(ctx context.Context, a actor.Actor, id uuid.UUID, n int, slot Slot) (Detail, error) {
-	return s.change(ctx, a, id, "book session", func(st *step) (Referral, error) {
+func (s *Service) BookSession(ctx context.Context, a actor.Actor, id uuid.UUID, version, n int, slot Slot) (Detail, error) {
+	return s.change(ctx, a, id, version, "book session", func(st *step) (Referral, error) {
 		return st.book(KindSession, n, slot)
 	})
 }
@@ -196,8 +200,8 @@ type RescheduleParams struct {
 
 // Reschedule moves an appointment not yet recorded (supplier users; 409 appointment_already_recorded
 // otherwise), keeping the change with who asked for it and why (reason required).
-func (s *Service) Reschedule(ctx context.Context, a actor.Actor, id, appointmentID uuid.UUID, p RescheduleParams) (Detail, error) {
-	return s.change(ctx, a, id, "reschedule appointment", func(st *step) (Referral, error) {
+func (s *Service) Reschedule(ctx context.Context, a actor.Actor, id, appointmentID uuid.UUID, version int, p RescheduleParams) (Detail, error) {
+	return s.change(ctx, a, id, version, "reschedule appointment", func(st *step) (Referral, error) {
 		r := st.r
 		if err := requireSupplier(a); err != nil {
 			return r, err
@@ -244,8 +248,8 @@ func (s *Service) Reschedule(ctx context.Context, a actor.Actor, id, appointment
 // An attended assessment makes the referral ASSESSED with its action plan due; a missed one returns
 // it to ASSIGNED to be booked again. The first session recorded starts delivery; once every planned
 // session is attended, delivery ends on the last one's date and the end-of-service report is due.
-func (s *Service) RecordAttendance(ctx context.Context, a actor.Actor, id, appointmentID uuid.UUID, fb Feedback) (Detail, error) {
-	return s.change(ctx, a, id, "record attendance", func(st *step) (Referral, error) {
+func (s *Service) RecordAttendance(ctx context.Context, a actor.Actor, id, appointmentID uuid.UUID, version int, fb Feedback) (Detail, error) {
+	return s.change(ctx, a, id, version, "record attendance", func(st *step) (Referral, error) {
 		r := st.r
 		if err := requireSupplier(a); err != nil {
 			return r, err
@@ -350,8 +354,8 @@ const MaxSessions = 100
 // 409 assessment_not_attended before the assessment was attended). It needs at least one activity
 // (activities required, activities[i].description required) and from 1 to MaxSessions sessions
 // (invalid_number_of_sessions). With automatic approval configured it is approved at once.
-func (s *Service) SubmitActionPlan(ctx context.Context, a actor.Actor, id uuid.UUID, p ActionPlanParams) (Detail, error) {
-	return s.change(ctx, a, id, "submit action plan", func(st *step) (Referral, error) {
+func (s *Service) SubmitActionPlan(ctx context.Context, a actor.Actor, id uuid.UUID, version int, p ActionPlanParams) (Detail, error) {
+	return s.change(ctx, a, id, version, "submit action plan", func(st *step) (Referral, error) {
 		r := st.r
 		if err := requireSupplier(a); err != nil {
 			return r, err
@@ -395,8 +399,8 @@ func (s *Service) SubmitActionPlan(ctx context.Context, a actor.Actor, id uuid.U
 
 // ApproveActionPlan approves the referral's latest action plan (its practitioner only). Approving an
 // earlier version answers 409 action_plan_superseded; an unknown plan is not found.
-func (s *Service) ApproveActionPlan(ctx context.Context, a actor.Actor, id, planID uuid.UUID) (Detail, error) {
-	return s.change(ctx, a, id, "approve action plan", func(st *step) (Referral, error) {
+func (s *Service) ApproveActionPlan(ctx context.Context, a actor.Actor, id, planID uuid.UUID, version int) (Detail, error) {
+	return s.change(ctx, a, id, version, "approve action plan", func(st *step) (Referral, error) {
 		r := st.r
 		if err := requireOwner(a, r); err != nil {
 			return r, err
@@ -452,8 +456,8 @@ type ReportParams struct {
 // SubmitEndOfServiceReport submits the report rating every desired outcome (supplier users; see
 // CheckRatings) and concludes the referral: CANCELLED when no session was attended,
 // PREMATURELY_ENDED when some were, COMPLETED when all planned sessions were.
-func (s *Service) SubmitEndOfServiceReport(ctx context.Context, a actor.Actor, id uuid.UUID, p ReportParams) (Detail, error) {
-	return s.change(ctx, a, id, "submit end-of-service report", func(st *step) (Referral, error) {
+func (s *Service) SubmitEndOfServiceReport(ctx context.Context, a actor.Actor, id uuid.UUID, version int, p ReportParams) (Detail, error) {
+	return s.change(ctx, a, id, version, "submit end-of-service report", func(st *step) (Referral, error) {
 		r := st.r
 		if err := requireSupplier(a); err != nil {
 			return r, err

@@ -248,6 +248,23 @@ func (b *testBundle) do(method, path, token string, body any, ifMatch int) *apit
 	return b.env.Send(method, path, token, body, ifMatch)
 }
 
+// act sends a change to the referral the path names, with If-Match on the referral's current version.
+func (b *testBundle) act(method, token, p string, body any) *apitest.Response {
+	b.env.T.Helper()
+	id := uuid.MustParse(strings.SplitN(strings.TrimPrefix(p, base+"/"), "/", 2)[0])
+	return b.do(method, p, token, body, b.version(id))
+}
+
+// version reads a referral's current version (1 for a referral that does not exist).
+func (b *testBundle) version(id uuid.UUID) int {
+	b.env.T.Helper()
+	v := 1
+	if err := b.env.DB.Gorm.Raw(`SELECT coalesce(max(version), 1) FROM referrals WHERE id = ?`, id).Scan(&v).Error; err != nil {
+		b.env.T.Fatalf("read referral version: %v", err)
+	}
+	return v
+}
+
 func path(id uuid.UUID, rest ...string) string {
 	return base + "/" + id.String() + strings.Join(rest, "")
 }
@@ -272,7 +289,7 @@ func (b *testBundle) draft(pp apitest.User, contractID uuid.UUID, crn string, ed
 func (b *testBundle) sent(crn string, edits ...func(map[string]any)) referrals.ReferralResponse {
 	b.env.T.Helper()
 	r := b.draft(b.pp, b.contract, crn, edits...)
-	b.env.Post(b.pp.Token, path(r.ID, "/send"), nil).Expect(http.StatusOK).JSON(&r)
+	b.do(http.MethodPost, path(r.ID, "/send"), b.pp.Token, nil, r.Version).Expect(http.StatusOK).JSON(&r)
 	return r
 }
 
@@ -285,7 +302,7 @@ func crn() string { return fmt.Sprintf("X%06d", crnSeq.Add(1)) }
 func (b *testBundle) post(token, p string, body any) referrals.ReferralResponse {
 	b.env.T.Helper()
 	var r referrals.ReferralResponse
-	b.env.Post(token, p, body).Expect(http.StatusOK).JSON(&r)
+	b.act(http.MethodPost, token, p, body).Expect(http.StatusOK).JSON(&r)
 	return r
 }
 

@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgerrcode"
-	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/constraint"
+	"github.com/crsplatform/crs/internal/opt"
 )
 
 type referralRow struct {
@@ -87,20 +87,6 @@ type outcomeRow struct {
 
 func (outcomeRow) TableName() string { return "referral_desired_outcomes" }
 
-func nullString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 func utc(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
@@ -119,16 +105,16 @@ func rowOf(r Referral) (referralRow, error) {
 		return referralRow{}, fmt.Errorf("encode commitments: %w", err)
 	}
 	row := referralRow{
-		ID: r.ID, Reference: nullString(r.Reference), ContractID: r.ContractID, RegionCode: r.RegionCode, PractitionerID: r.PractitionerID,
-		Status: string(r.Status), EndState: nullString(string(r.EndState)), CRN: r.CRN,
-		PersonFirstName: nullString(r.Person.FirstName), PersonLastName: nullString(r.Person.LastName), PersonDateOfBirth: r.Person.DateOfBirth,
-		PersonSex: nullString(string(r.Person.Sex)), PersonEthnicity: nullString(r.Person.Ethnicity),
-		PersonPreferredLanguage: nullString(r.Person.PreferredLanguage), PersonInterpreterNeeded: r.Person.InterpreterNeeded,
-		PersonDisabilities: nullString(r.Person.Disabilities), PersonAccessNeeds: nullString(r.Person.AccessNeeds), PersonCommitments: cj,
-		PersonPCCAreaCode: nullString(r.PCCAreaCode), Setting: nullString(string(r.Setting)), Prison: nullString(r.Prison),
+		ID: r.ID, Reference: opt.String(r.Reference), ContractID: r.ContractID, RegionCode: r.RegionCode, PractitionerID: r.PractitionerID,
+		Status: string(r.Status), EndState: opt.String(string(r.EndState)), CRN: r.CRN,
+		PersonFirstName: opt.String(r.Person.FirstName), PersonLastName: opt.String(r.Person.LastName), PersonDateOfBirth: r.Person.DateOfBirth,
+		PersonSex: opt.String(string(r.Person.Sex)), PersonEthnicity: opt.String(r.Person.Ethnicity),
+		PersonPreferredLanguage: opt.String(r.Person.PreferredLanguage), PersonInterpreterNeeded: r.Person.InterpreterNeeded,
+		PersonDisabilities: opt.String(r.Person.Disabilities), PersonAccessNeeds: opt.String(r.Person.AccessNeeds), PersonCommitments: cj,
+		PersonPCCAreaCode: opt.String(r.PCCAreaCode), Setting: opt.String(string(r.Setting)), Prison: opt.String(r.Prison),
 		ExpectedReleaseDate: r.ExpectedReleaseDate, CompletionDeadline: r.CompletionDeadline,
-		ReasonForReferral: nullString(r.ReasonForReferral), RiskSummary: nullString(r.RiskSummary), FurtherInformation: nullString(r.FurtherInformation),
-		DuplicateReason: nullString(r.DuplicateReason), Counted: r.Counted, SentAt: r.SentAt, SentOn: r.SentOn,
+		ReasonForReferral: opt.String(r.ReasonForReferral), RiskSummary: opt.String(r.RiskSummary), FurtherInformation: opt.String(r.FurtherInformation),
+		DuplicateReason: opt.String(r.DuplicateReason), Counted: r.Counted, SentAt: r.SentAt, SentOn: r.SentOn,
 		CaseworkerID: r.CaseworkerID, AssignedAt: r.AssignedAt, AssessmentDueOn: r.AssessmentDueOn, AssessedOn: r.AssessedOn,
 		ActionPlanDueOn: r.ActionPlanDueOn, FirstActionPlanSubmittedAt: r.FirstActionPlanSubmittedAt, ActionPlanApprovedAt: r.ActionPlanApprovedAt,
 		EndedOn: r.EndedOn, EndOfServiceReportDueOn: r.EndOfServiceReportDueOn, EndOfServiceReportSubmittedAt: r.EndOfServiceReportSubmittedAt,
@@ -140,7 +126,7 @@ func rowOf(r Referral) (referralRow, error) {
 	}
 	if w := r.Withdrawal; w != nil {
 		at := w.At
-		row.WithdrawnAt, row.WithdrawalReasonCode, row.WithdrawalComment = &at, nullString(w.ReasonCode), nullString(w.Comment)
+		row.WithdrawnAt, row.WithdrawalReasonCode, row.WithdrawalComment = &at, opt.String(w.ReasonCode), opt.String(w.Comment)
 	}
 	return row, nil
 }
@@ -148,18 +134,18 @@ func rowOf(r Referral) (referralRow, error) {
 // referral converts the row; the service choices are the caller's to fill in.
 func (row referralRow) referral() (Referral, error) {
 	r := Referral{
-		ID: row.ID, Reference: deref(row.Reference), ContractID: row.ContractID, RegionCode: row.RegionCode, PractitionerID: row.PractitionerID,
-		Status: Status(row.Status), EndState: EndState(deref(row.EndState)), CRN: row.CRN,
+		ID: row.ID, Reference: opt.Value(row.Reference), ContractID: row.ContractID, RegionCode: row.RegionCode, PractitionerID: row.PractitionerID,
+		Status: Status(row.Status), EndState: EndState(opt.Value(row.EndState)), CRN: row.CRN,
 		Person: Person{
-			FirstName: deref(row.PersonFirstName), LastName: deref(row.PersonLastName), DateOfBirth: row.PersonDateOfBirth,
-			Sex: contracts.Sex(deref(row.PersonSex)), Ethnicity: deref(row.PersonEthnicity), PreferredLanguage: deref(row.PersonPreferredLanguage),
-			InterpreterNeeded: row.PersonInterpreterNeeded, Disabilities: deref(row.PersonDisabilities), AccessNeeds: deref(row.PersonAccessNeeds),
+			FirstName: opt.Value(row.PersonFirstName), LastName: opt.Value(row.PersonLastName), DateOfBirth: row.PersonDateOfBirth,
+			Sex: contracts.Sex(opt.Value(row.PersonSex)), Ethnicity: opt.Value(row.PersonEthnicity), PreferredLanguage: opt.Value(row.PersonPreferredLanguage),
+			InterpreterNeeded: row.PersonInterpreterNeeded, Disabilities: opt.Value(row.PersonDisabilities), AccessNeeds: opt.Value(row.PersonAccessNeeds),
 			Commitments: []Commitment{},
 		},
-		PCCAreaCode: deref(row.PersonPCCAreaCode), Setting: Setting(deref(row.Setting)), Prison: deref(row.Prison),
+		PCCAreaCode: opt.Value(row.PersonPCCAreaCode), Setting: Setting(opt.Value(row.Setting)), Prison: opt.Value(row.Prison),
 		ExpectedReleaseDate: row.ExpectedReleaseDate, CompletionDeadline: row.CompletionDeadline, Services: []ServiceChoice{},
-		ReasonForReferral: deref(row.ReasonForReferral), RiskSummary: deref(row.RiskSummary), FurtherInformation: deref(row.FurtherInformation),
-		DuplicateReason: deref(row.DuplicateReason), Counted: row.Counted, SentAt: utc(row.SentAt), SentOn: row.SentOn,
+		ReasonForReferral: opt.Value(row.ReasonForReferral), RiskSummary: opt.Value(row.RiskSummary), FurtherInformation: opt.Value(row.FurtherInformation),
+		DuplicateReason: opt.Value(row.DuplicateReason), Counted: row.Counted, SentAt: utc(row.SentAt), SentOn: row.SentOn,
 		CaseworkerID: row.CaseworkerID, AssignedAt: utc(row.AssignedAt), AssessmentDueOn: row.AssessmentDueOn, AssessedOn: row.AssessedOn,
 		ActionPlanDueOn: row.ActionPlanDueOn, FirstActionPlanSubmittedAt: utc(row.FirstActionPlanSubmittedAt),
 		ActionPlanApprovedAt: utc(row.ActionPlanApprovedAt), EndedOn: row.EndedOn, EndOfServiceReportDueOn: row.EndOfServiceReportDueOn,
@@ -175,7 +161,7 @@ func (row referralRow) referral() (Referral, error) {
 		}
 	}
 	if row.WithdrawnAt != nil {
-		r.Withdrawal = &Withdrawal{ReasonCode: deref(row.WithdrawalReasonCode), Comment: deref(row.WithdrawalComment), At: row.WithdrawnAt.UTC()}
+		r.Withdrawal = &Withdrawal{ReasonCode: opt.Value(row.WithdrawalReasonCode), Comment: opt.Value(row.WithdrawalComment), At: row.WithdrawnAt.UTC()}
 	}
 	return r, nil
 }
@@ -228,7 +214,7 @@ func loadServices(ctx context.Context, db *gorm.DB, ids []uuid.UUID) (map[uuid.U
 	}
 	out := map[uuid.UUID][]ServiceChoice{}
 	for _, s := range services {
-		c := ServiceChoice{CategoryCode: s.ServiceCategoryCode, Complexity: contracts.ComplexityLevel(deref(s.ComplexityLevel)), OutcomeIDs: []uuid.UUID{}}
+		c := ServiceChoice{CategoryCode: s.ServiceCategoryCode, Complexity: contracts.ComplexityLevel(opt.Value(s.ComplexityLevel)), OutcomeIDs: []uuid.UUID{}}
 		for _, o := range outcomes {
 			if o.ReferralID == s.ReferralID && o.ServiceCategoryCode == s.ServiceCategoryCode {
 				c.OutcomeIDs = append(c.OutcomeIDs, o.OutcomeID)
@@ -273,7 +259,7 @@ func replaceServices(ctx context.Context, tx *gorm.DB, id uuid.UUID, services []
 		return fmt.Errorf("clear service categories: %w", err)
 	}
 	for _, s := range services {
-		row := serviceRow{ReferralID: id, ServiceCategoryCode: s.CategoryCode, ComplexityLevel: nullString(string(s.Complexity))}
+		row := serviceRow{ReferralID: id, ServiceCategoryCode: s.CategoryCode, ComplexityLevel: opt.String(string(s.Complexity))}
 		if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
 			return fmt.Errorf("store service category: %w", err)
 		}
@@ -331,8 +317,7 @@ func liveDuplicate(ctx context.Context, tx *gorm.DB, contractID uuid.UUID, crn s
 
 // isReferenceClash reports whether err is the unique violation of the referral reference.
 func isReferenceClash(err error) bool {
-	var pg *pgconn.PgError
-	return errors.As(err, &pg) && pg.Code == pgerrcode.UniqueViolation && pg.ConstraintName == "referrals_reference_key"
+	return constraint.Violates(err, "referrals_reference_key")
 }
 
 // userSupplier returns the organisation of an active supplier user, and false for any other user.
@@ -363,6 +348,21 @@ func contractReferences(ctx context.Context, db *gorm.DB, ids []uuid.UUID) (map[
 	}
 	for _, r := range rows {
 		out[r.ID] = r.Reference
+	}
+	return out, nil
+}
+
+// supplyChainUsers reads the active supplier users of the organisations, by name.
+func supplyChainUsers(ctx context.Context, db *gorm.DB, suppliers []uuid.UUID) ([]Caseworker, error) {
+	out := []Caseworker{}
+	if len(suppliers) == 0 {
+		return out, nil
+	}
+	err := db.WithContext(ctx).Raw(`SELECT id, display_name, email, supplier_id FROM users
+		WHERE role = 'supplier' AND active AND supplier_id IN ?
+		ORDER BY lower(display_name), id`, suppliers).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("read supply chain users: %w", err)
 	}
 	return out, nil
 }

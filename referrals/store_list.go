@@ -12,8 +12,9 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crsplatform/crs/internal/actor"
-	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/enum"
+	"github.com/crsplatform/crs/internal/opt"
 	"github.com/crsplatform/crs/internal/page"
 )
 
@@ -31,14 +32,7 @@ const (
 // ParseSort parses a sort order ("" is SortSentDesc); it returns an invalid error (field "sort",
 // code invalid_sort) for anything else.
 func ParseSort(s string) (Sort, error) {
-	switch st := Sort(s); st {
-	case "":
-		return SortSentDesc, nil
-	case SortSentDesc, SortSentAsc, SortReference:
-		return st, nil
-	}
-	return "", apperr.Invalid("unknown sort", apperr.FieldError{Field: "sort", Code: "invalid_sort",
-		Message: "sort must be sent_at_desc, sent_at_asc or reference"})
+	return enum.ParseOr("sort", "invalid_sort", s, SortSentDesc, SortSentDesc, SortSentAsc, SortReference)
 }
 
 // ListParams filter, order and page the referral list. Zero values filter nothing.
@@ -73,7 +67,7 @@ type listKey struct {
 func keyOf(r Referral, s Sort) listKey {
 	k := listKey{ID: r.ID}
 	if s == SortReference {
-		k.Reference = nullString(r.Reference)
+		k.Reference = opt.String(r.Reference)
 	} else {
 		k.SentAt = r.SentAt
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+
+	"github.com/crsplatform/crs/internal/opt"
 )
 
 type appointmentRow struct {
@@ -36,7 +38,7 @@ func (appointmentRow) TableName() string { return "appointments" }
 
 func appointmentRowOf(referralID uuid.UUID, a Appointment, now time.Time) appointmentRow {
 	row := appointmentRow{ID: a.ID, ReferralID: referralID, Kind: string(a.Kind), StartsAt: a.Slot.StartsAt, DurationMinutes: a.Slot.DurationMinutes,
-		Method: string(a.Slot.Method), Address: nullString(a.Slot.Address), RecordedBy: a.RecordedBy, RecordedAt: a.RecordedAt,
+		Method: string(a.Slot.Method), Address: opt.String(a.Slot.Address), RecordedBy: a.RecordedBy, RecordedAt: a.RecordedAt,
 		CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, UpdatedAt: now}
 	if a.SessionNumber > 0 {
 		n := a.SessionNumber
@@ -44,7 +46,7 @@ func appointmentRowOf(referralID uuid.UUID, a Appointment, now time.Time) appoin
 	}
 	if f := a.Feedback; f != nil {
 		att := string(f.Attendance)
-		row.Attendance, row.SessionSummary, row.PersonResponse, row.Concerns = &att, nullString(f.SessionSummary), nullString(f.PersonResponse), nullString(f.Concerns)
+		row.Attendance, row.SessionSummary, row.PersonResponse, row.Concerns = &att, opt.String(f.SessionSummary), opt.String(f.PersonResponse), opt.String(f.Concerns)
 		row.NotifyPractitioner = f.NotifyPractitioner
 	}
 	return row
@@ -52,14 +54,14 @@ func appointmentRowOf(referralID uuid.UUID, a Appointment, now time.Time) appoin
 
 func (r appointmentRow) appointment() Appointment {
 	a := Appointment{ID: r.ID, Kind: AppointmentKind(r.Kind), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(),
-		Slot:       Slot{StartsAt: r.StartsAt.UTC(), DurationMinutes: r.DurationMinutes, Method: Method(r.Method), Address: deref(r.Address)},
+		Slot:       Slot{StartsAt: r.StartsAt.UTC(), DurationMinutes: r.DurationMinutes, Method: Method(r.Method), Address: opt.Value(r.Address)},
 		RecordedBy: r.RecordedBy, RecordedAt: utc(r.RecordedAt), Changes: []AppointmentChange{}}
 	if r.SessionNumber != nil {
 		a.SessionNumber = *r.SessionNumber
 	}
 	if r.Attendance != nil {
-		a.Feedback = &Feedback{Attendance: Attendance(*r.Attendance), SessionSummary: deref(r.SessionSummary),
-			PersonResponse: deref(r.PersonResponse), Concerns: deref(r.Concerns), NotifyPractitioner: r.NotifyPractitioner}
+		a.Feedback = &Feedback{Attendance: Attendance(*r.Attendance), SessionSummary: opt.Value(r.SessionSummary),
+			PersonResponse: opt.Value(r.PersonResponse), Concerns: opt.Value(r.Concerns), NotifyPractitioner: r.NotifyPractitioner}
 	}
 	return a
 }
@@ -209,7 +211,7 @@ func loadReport(ctx context.Context, db *gorm.DB, referralID uuid.UUID) (EndOfSe
 	if err != nil {
 		return EndOfServiceReport{}, false, fmt.Errorf("read end-of-service report: %w", err)
 	}
-	r := EndOfServiceReport{FurtherInformation: deref(row.FurtherInformation), SubmittedBy: row.SubmittedBy, SubmittedAt: row.SubmittedAt.UTC()}
+	r := EndOfServiceReport{FurtherInformation: opt.Value(row.FurtherInformation), SubmittedBy: row.SubmittedBy, SubmittedAt: row.SubmittedAt.UTC()}
 	if err := json.Unmarshal(row.Outcomes, &r.Outcomes); err != nil {
 		return EndOfServiceReport{}, false, fmt.Errorf("decode end-of-service report: %w", err)
 	}
@@ -221,7 +223,7 @@ func insertReport(ctx context.Context, tx *gorm.DB, referralID uuid.UUID, r EndO
 	if err != nil {
 		return fmt.Errorf("encode outcomes: %w", err)
 	}
-	row := reportRow{ReferralID: referralID, Outcomes: outcomes, FurtherInformation: nullString(r.FurtherInformation),
+	row := reportRow{ReferralID: referralID, Outcomes: outcomes, FurtherInformation: opt.String(r.FurtherInformation),
 		SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt}
 	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("store end-of-service report: %w", err)

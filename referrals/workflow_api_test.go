@@ -33,7 +33,7 @@ func (f *flow) post(token, rest string, body any) referrals.ReferralResponse {
 
 func (f *flow) expect(token, rest string, body any, status int, code string) {
 	f.b.env.T.Helper()
-	f.b.env.Post(token, path(f.r.ID, rest), body).ExpectProblem(status, code)
+	f.b.act(http.MethodPost, token, path(f.r.ID, rest), body).ExpectProblem(status, code)
 }
 
 func (f *flow) last() referrals.ReferralResponse { return f.r }
@@ -158,9 +158,9 @@ func TestAssessmentRules(t *testing.T) {
 	}
 	f.expect(tok, "/action-plans", map[string]any{"activities": []map[string]any{{"description": "x"}}, "number_of_sessions": 1},
 		http.StatusConflict, "assessment_not_attended")
-	expectField(t, b.env.Post(tok, path(f.r.ID, "/assessment"), slot(testNow.Add(-time.Hour))), http.StatusBadRequest, "starts_at", "appointment_before_sent")
-	expectField(t, b.env.Post(tok, path(f.r.ID, "/assessment"), slot(testNow.AddDate(0, 7, 0))), http.StatusBadRequest, "starts_at", "appointment_too_far_ahead")
-	expectField(t, b.env.Post(tok, path(f.r.ID, "/assessment"), slot(day(9), func(m map[string]any) { m["method"] = "IN_PERSON" })),
+	expectField(t, b.act(http.MethodPost, tok, path(f.r.ID, "/assessment"), slot(testNow.Add(-time.Hour))), http.StatusBadRequest, "starts_at", "appointment_before_sent")
+	expectField(t, b.act(http.MethodPost, tok, path(f.r.ID, "/assessment"), slot(testNow.AddDate(0, 7, 0))), http.StatusBadRequest, "starts_at", "appointment_too_far_ahead")
+	expectField(t, b.act(http.MethodPost, tok, path(f.r.ID, "/assessment"), slot(day(9), func(m map[string]any) { m["method"] = "IN_PERSON" })),
 		http.StatusBadRequest, "address", "required")
 	f.post(tok, "/assessment", slot(day(9)))
 	appt := f.appointment(0)
@@ -168,7 +168,7 @@ func TestAssessmentRules(t *testing.T) {
 	f.post(tok, "/appointments/"+appt.String()+"/reschedule", slot(day(10), func(m map[string]any) {
 		m["requested_by"], m["reason"] = "PERSON_ON_PROBATION", "Hospital appointment"
 	}))
-	expectField(t, b.env.Post(tok, path(f.r.ID, "/appointments/"+appt.String()+"/reschedule"), slot(day(11), func(m map[string]any) {
+	expectField(t, b.act(http.MethodPost, tok, path(f.r.ID, "/appointments/"+appt.String()+"/reschedule"), slot(day(11), func(m map[string]any) {
 		m["requested_by"] = "PRACTITIONER"
 	})), http.StatusBadRequest, "reason", "required")
 	if a := f.last().Appointments[0]; !a.StartsAt.Equal(day(10)) || len(a.Changes) != 1 || a.Changes[0].RequestedBy != referrals.RequestedByPersonOnProbation ||
@@ -206,7 +206,7 @@ func TestActionPlansAndSessions(t *testing.T) {
 	f.assess("YES")
 	f.expect(tok, "/sessions", map[string]any{"session_number": 1, "starts_at": day(10).Format(time.RFC3339), "duration_minutes": 60, "method": "PHONE"},
 		http.StatusConflict, "action_plan_not_approved")
-	expectField(t, b.env.Post(tok, path(f.r.ID, "/action-plans"), map[string]any{"activities": []map[string]any{}, "number_of_sessions": 0}),
+	expectField(t, b.act(http.MethodPost, tok, path(f.r.ID, "/action-plans"), map[string]any{"activities": []map[string]any{}, "number_of_sessions": 0}),
 		http.StatusBadRequest, "number_of_sessions", "invalid_number_of_sessions")
 	f.post(tok, "/action-plans", map[string]any{"activities": []map[string]any{{"description": "Budgeting"}}, "number_of_sessions": 3})
 	first := f.last().ActionPlans[0].ID
@@ -222,7 +222,7 @@ func TestActionPlansAndSessions(t *testing.T) {
 	f.post(b.pp.Token, "/action-plans/"+f.r.ActionPlans[1].ID.String()+"/approve", nil)
 	f.expect(tok, "/action-plans", map[string]any{"activities": []map[string]any{{"description": "x"}}, "number_of_sessions": 1},
 		http.StatusConflict, "invalid_transition")
-	expectField(t, b.env.Post(tok, path(f.r.ID, "/sessions"), map[string]any{"session_number": 3, "starts_at": day(10).Format(time.RFC3339),
+	expectField(t, b.act(http.MethodPost, tok, path(f.r.ID, "/sessions"), map[string]any{"session_number": 3, "starts_at": day(10).Format(time.RFC3339),
 		"duration_minutes": 60, "method": "PHONE"}), http.StatusBadRequest, "session_number", "session_number_out_of_range")
 	f.expect(tok, "/end-of-service-report", map[string]any{"outcomes": []map[string]any{}}, http.StatusConflict, "invalid_transition")
 	f.session(1, "NO")
@@ -240,7 +240,7 @@ func TestActionPlansAndSessions(t *testing.T) {
 		t.Fatalf("both sessions attended: %s", f.last().Status)
 	}
 	outcomes := f.last().ServiceCategories[0].DesiredOutcomeIDs
-	expectField(t, b.env.Post(tok, path(f.r.ID, "/end-of-service-report"), map[string]any{"outcomes": []map[string]any{
+	expectField(t, b.act(http.MethodPost, tok, path(f.r.ID, "/end-of-service-report"), map[string]any{"outcomes": []map[string]any{
 		{"outcome_id": outcomes[0].String(), "achievement": "ACHIEVED"}}}), http.StatusBadRequest, "outcomes", "outcome_not_rated")
 	if r := f.report(); *r.EndState != referrals.EndCompleted {
 		t.Errorf("end state %s", *r.EndState)
@@ -341,7 +341,7 @@ func TestWithdraw(t *testing.T) {
 		f.report()
 		f.expect(b.pp.Token, "/withdraw", map[string]any{"reason_code": "MOV"}, http.StatusConflict, "invalid_transition")
 		d := b.createDraft(b.pp, b.contract, crn())
-		b.env.Post(b.pp.Token, path(d.ID, "/withdraw"), map[string]any{"reason_code": "MOV"}).ExpectProblem(http.StatusConflict, "invalid_transition")
+		b.act(http.MethodPost, b.pp.Token, path(d.ID, "/withdraw"), map[string]any{"reason_code": "MOV"}).ExpectProblem(http.StatusConflict, "invalid_transition")
 	})
 }
 

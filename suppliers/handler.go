@@ -9,6 +9,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/internal/opt"
 )
 
 // Handler serves the supplier endpoints.
@@ -124,10 +125,10 @@ type SupplierResponse struct {
 
 func supplierItem(s Supplier) SupplierItem {
 	out := SupplierItem{
-		ID: s.ID, LegalName: s.LegalName, TradingName: nullable(s.TradingName), OrganisationType: string(s.OrganisationType),
-		CompaniesHouseNumber: nullable(s.CompaniesHouseNumber), CharityNumber: nullable(s.CharityNumber),
-		Address: addressResponse{Line1: s.Address.Line1, Line2: nullable(s.Address.Line2), Town: s.Address.Town, Postcode: s.Address.Postcode},
-		Status:  string(s.Status), StatusReason: nullable(s.StatusReason),
+		ID: s.ID, LegalName: s.LegalName, TradingName: opt.String(s.TradingName), OrganisationType: string(s.OrganisationType),
+		CompaniesHouseNumber: opt.String(s.CompaniesHouseNumber), CharityNumber: opt.String(s.CharityNumber),
+		Address: addressResponse{Line1: s.Address.Line1, Line2: opt.String(s.Address.Line2), Town: s.Address.Town, Postcode: s.Address.Postcode},
+		Status:  string(s.Status), StatusReason: opt.String(s.StatusReason),
 		Qualifications: make([]qualificationJSON, len(s.Qualifications)),
 		Version:        s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
 	}
@@ -145,7 +146,7 @@ func supplierResponse(s Supplier) SupplierResponse {
 	out := SupplierResponse{SupplierItem: supplierItem(s), Contacts: make([]contactResponse, len(s.Contacts)),
 		StatusHistory: make([]statusChangeResponse, len(s.StatusHistory))}
 	for i, c := range s.Contacts {
-		out.Contacts[i] = contactResponse{Name: c.Name, Email: c.Email, Phone: nullable(c.Phone), Role: nullable(c.Role)}
+		out.Contacts[i] = contactResponse{Name: c.Name, Email: c.Email, Phone: opt.String(c.Phone), Role: opt.String(c.Role)}
 	}
 	for i, c := range s.StatusHistory {
 		out.StatusHistory[i] = statusChangeResponse{ID: c.ID, From: string(c.From), To: string(c.To), Reason: c.Reason,
@@ -191,21 +192,7 @@ func (h *Handler) create(c echo.Context) error {
 }
 
 func (h *Handler) get(c echo.Context) error {
-	id, err := httpserver.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	s, err := h.svc.Get(httpserver.Ctx(c), httpserver.MustActor(c), id)
-	if err != nil {
-		return err
-	}
-	httpserver.SetETag(c, s.Version)
-	return c.JSON(http.StatusOK, supplierResponse(s))
-}
-
-type supplierPage struct {
-	Items      []SupplierItem `json:"items"`
-	NextCursor *string        `json:"next_cursor"`
+	return httpserver.Read(c, h.svc.Get, supplierResponse, func(s Supplier) int { return s.Version })
 }
 
 func (h *Handler) list(c echo.Context) error {
@@ -216,15 +203,7 @@ func (h *Handler) list(c echo.Context) error {
 	q := httpserver.NewQuery(c)
 	p := ListParams{Status: q.String("status"), OrganisationType: q.String("organisation_type"), Region: q.String("region"),
 		ServiceCategory: q.String("service_category"), Text: q.String("q"), Page: pp}
-	res, err := h.svc.List(httpserver.Ctx(c), httpserver.MustActor(c), p)
-	if err != nil {
-		return err
-	}
-	out := supplierPage{Items: make([]SupplierItem, len(res.Items)), NextCursor: res.NextCursor}
-	for i, s := range res.Items {
-		out.Items[i] = supplierItem(s)
-	}
-	return c.JSON(http.StatusOK, out)
+	return httpserver.List(c, p, h.svc.List, supplierItem)
 }
 
 func (h *Handler) update(c echo.Context) error {
@@ -232,10 +211,7 @@ func (h *Handler) update(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := httpserver.IfMatch(c)
-	if err != nil {
-		return err
-	}
+	version := httpserver.ExpectedVersion(c)
 	var req updateRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
 		return err
@@ -266,10 +242,7 @@ func (h *Handler) changeStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := httpserver.IfMatch(c)
-	if err != nil {
-		return err
-	}
+	version := httpserver.ExpectedVersion(c)
 	var req statusRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
 		return err

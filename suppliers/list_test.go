@@ -62,7 +62,7 @@ func TestListSuppliers(t *testing.T) {
 		}{
 			{"", []uuid.UUID{alder.ID, birch.ID, cedar.ID, damson.ID}},
 			{"?status=suspended", []uuid.UUID{cedar.ID}},
-			{"?status=active&organisation_type=large", []uuid.UUID{damson.ID}},
+			{"?status=active&organisation_type=LARGE", []uuid.UUID{damson.ID}},
 			{"?organisation_type=SME", []uuid.UUID{birch.ID}},
 			{"?region=J", []uuid.UUID{alder.ID, birch.ID}},
 			{"?service_category=ETE", []uuid.UUID{alder.ID, birch.ID}},
@@ -103,6 +103,7 @@ func TestListSuppliers(t *testing.T) {
 		for query, code := range map[string]string{
 			"?status=paused":              "invalid_status",
 			"?organisation_type=PUBLIC":   "invalid_organisation_type",
+			"?organisation_type=large":    "invalid_organisation_type",
 			"?region=Z":                   "unknown_region",
 			"?service_category=NOTHING":   "unknown_service_category",
 			"?limit=0":                    "invalid_limit",

@@ -5,6 +5,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/internal/page"
 )
 
 // Register adds the supplier routes. Practitioners may use none of them; the service narrows what
@@ -16,7 +17,7 @@ func Register(r *httpserver.Router, h *Handler) {
 		Summary: "Add a supplier to the framework with its contacts and qualifications", Request: createRequest{}, Response: SupplierResponse{},
 		Status: http.StatusCreated})
 	r.Add(httpserver.Route{Method: http.MethodGet, Path: "/suppliers", Handler: h.list, Roles: readers, Tag: "suppliers",
-		Summary: "List suppliers by legal name (a supplier user sees only their own)", Response: supplierPage{}, Query: httpserver.WithPaging(
+		Summary: "List suppliers by legal name (a supplier user sees only their own)", Response: page.Page[SupplierItem]{}, Query: httpserver.WithPaging(
 			httpserver.Param{Name: "status", Type: "string", Description: "active, suspended or removed"},
 			httpserver.Param{Name: "organisation_type", Type: "string", Description: "VCSE, SME or LARGE"},
 			httpserver.Param{Name: "region", Type: "string", Description: "qualified in this region"},

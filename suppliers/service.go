@@ -138,12 +138,12 @@ func (s *Service) List(ctx context.Context, a actor.Actor, p ListParams) (page.P
 	}
 	var fields apperr.Fields
 	if p.Status != "" {
-		st, err := ParseStatus(strings.ToLower(p.Status))
+		st, err := ParseStatus(p.Status)
 		fields.Check(err == nil, "status", "invalid_status", "status must be active, suspended or removed")
 		f.Status = st
 	}
 	if p.OrganisationType != "" {
-		t, err := ParseOrganisationType(strings.ToUpper(p.OrganisationType))
+		t, err := ParseOrganisationType(p.OrganisationType)
 		fields.Check(err == nil, "organisation_type", "invalid_organisation_type", "organisation_type must be VCSE, SME or LARGE")
 		f.OrganisationType = t
 	}

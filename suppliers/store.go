@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/constraint"
 	"github.com/crsplatform/crs/internal/ids"
+	"github.com/crsplatform/crs/internal/opt"
 )
 
 type supplierRow struct {
@@ -41,20 +42,20 @@ func (supplierRow) TableName() string { return "suppliers" }
 // rowOf returns the row of a supplier's own columns (not its contacts, qualifications or history).
 func rowOf(s Supplier) supplierRow {
 	return supplierRow{
-		ID: s.ID, LegalName: s.LegalName, TradingName: nullable(s.TradingName), OrganisationType: string(s.OrganisationType),
-		CompaniesHouseNumber: nullable(s.CompaniesHouseNumber), CharityNumber: nullable(s.CharityNumber),
-		AddressLine1: s.Address.Line1, AddressLine2: nullable(s.Address.Line2), Town: s.Address.Town, Postcode: s.Address.Postcode,
-		Status: string(s.Status), StatusReason: nullable(s.StatusReason), StatusEffective: s.StatusEffective,
+		ID: s.ID, LegalName: s.LegalName, TradingName: opt.String(s.TradingName), OrganisationType: string(s.OrganisationType),
+		CompaniesHouseNumber: opt.String(s.CompaniesHouseNumber), CharityNumber: opt.String(s.CharityNumber),
+		AddressLine1: s.Address.Line1, AddressLine2: opt.String(s.Address.Line2), Town: s.Address.Town, Postcode: s.Address.Postcode,
+		Status: string(s.Status), StatusReason: opt.String(s.StatusReason), StatusEffective: s.StatusEffective,
 		Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
 	}
 }
 
 func (r supplierRow) supplier() Supplier {
 	return Supplier{
-		ID: r.ID, LegalName: r.LegalName, TradingName: deref(r.TradingName), OrganisationType: OrganisationType(r.OrganisationType),
-		CompaniesHouseNumber: deref(r.CompaniesHouseNumber), CharityNumber: deref(r.CharityNumber),
-		Address: Address{Line1: r.AddressLine1, Line2: deref(r.AddressLine2), Town: r.Town, Postcode: r.Postcode},
-		Status:  Status(r.Status), StatusReason: deref(r.StatusReason), StatusEffective: r.StatusEffective,
+		ID: r.ID, LegalName: r.LegalName, TradingName: opt.Value(r.TradingName), OrganisationType: OrganisationType(r.OrganisationType),
+		CompaniesHouseNumber: opt.Value(r.CompaniesHouseNumber), CharityNumber: opt.Value(r.CharityNumber),
+		Address: Address{Line1: r.AddressLine1, Line2: opt.Value(r.AddressLine2), Town: r.Town, Postcode: r.Postcode},
+		Status:  Status(r.Status), StatusReason: opt.Value(r.StatusReason), StatusEffective: r.StatusEffective,
 		Contacts: []Contact{}, Qualifications: []Qualification{}, StatusHistory: []StatusChange{},
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
@@ -73,7 +74,7 @@ type contactRow struct {
 func (contactRow) TableName() string { return "supplier_contacts" }
 
 func (r contactRow) contact() Contact {
-	return Contact{Name: r.Name, Email: r.Email, Phone: deref(r.Phone), Role: deref(r.Role)}
+	return Contact{Name: r.Name, Email: r.Email, Phone: opt.Value(r.Phone), Role: opt.Value(r.Role)}
 }
 
 type qualificationRow struct {
@@ -105,20 +106,6 @@ func (statusChangeRow) TableName() string { return "supplier_status_changes" }
 func (r statusChangeRow) change() StatusChange {
 	return StatusChange{ID: r.ID, From: Status(r.FromStatus), To: Status(r.ToStatus), Reason: r.Reason,
 		EffectiveDate: r.EffectiveDate, ChangedBy: r.ChangedBy, ChangedAt: r.ChangedAt.UTC()}
-}
-
-func nullable(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // Summaries returns the suppliers with the ids (missing ids are absent from the map).
@@ -262,7 +249,7 @@ func replaceContacts(ctx context.Context, tx *gorm.DB, supplierID uuid.UUID, con
 	rows := make([]contactRow, len(contacts))
 	for i, c := range contacts {
 		rows[i] = contactRow{ID: ids.New(), SupplierID: supplierID, Name: c.Name, Email: c.Email,
-			Phone: nullable(c.Phone), Role: nullable(c.Role), Position: i + 1}
+			Phone: opt.String(c.Phone), Role: opt.String(c.Role), Position: i + 1}
 	}
 	if err := tx.WithContext(ctx).Create(&rows).Error; err != nil {
 		return fmt.Errorf("insert contacts of supplier %s: %w", supplierID, err)
@@ -387,33 +374,16 @@ func listSuppliers(ctx context.Context, db *gorm.DB, f listFilter) ([]Supplier, 
 	return out, keys, nil
 }
 
-// translate turns constraint violations into errors naming the field.
-func translate(err error) error {
-	var pg *pgconn.PgError
-	if !errors.As(err, &pg) {
-		return err
-	}
-	switch pg.ConstraintName {
-	case "suppliers_legal_name_key":
-		return taken("legal_name", "legal_name_taken", "another supplier has this legal name")
-	case "suppliers_companies_house_number_key":
-		return taken("companies_house_number", "companies_house_number_taken", "another supplier has this Companies House number")
-	case "suppliers_charity_number_key":
-		return taken("charity_number", "charity_number_taken", "another supplier has this charity number")
-	case "suppliers_registration_check":
-		return apperr.Invalid("the supplier is not valid", registrationRequired()...)
-	case "supplier_qualifications_service_category_code_fkey":
-		return apperr.Invalid("the supplier is not valid",
-			apperr.FieldError{Field: "qualifications", Code: "unknown_service_category", Message: "a service category does not exist"})
-	case "supplier_qualifications_region_code_fkey":
-		return apperr.Invalid("the supplier is not valid",
-			apperr.FieldError{Field: "qualifications", Code: "unknown_region", Message: "a region does not exist"})
-	}
-	return err
+// violations are the errors the supplier constraints a user can break become.
+var violations = constraint.Rules{
+	"suppliers_legal_name_key":             apperr.Taken("legal_name", "legal_name_taken", "another supplier has this legal name"),
+	"suppliers_companies_house_number_key": apperr.Taken("companies_house_number", "companies_house_number_taken", "another supplier has this Companies House number"),
+	"suppliers_charity_number_key":         apperr.Taken("charity_number", "charity_number_taken", "another supplier has this charity number"),
+	"suppliers_registration_check":         apperr.Invalid("the supplier is not valid", registrationRequired()...),
+	"supplier_qualifications_service_category_code_fkey": constraint.Invalid("the supplier is not valid", "qualifications",
+		"unknown_service_category", "a service category does not exist"),
+	"supplier_qualifications_region_code_fkey": constraint.Invalid("the supplier is not valid", "qualifications", "unknown_region", "a region does not exist"),
 }
 
-// taken is the conflict of a value another supplier already has.
-func taken(field, code, message string) error {
-	return &apperr.Error{Kind: apperr.KindConflict, Code: code, Message: message,
-		Fields: []apperr.FieldError{{Field: field, Code: code, Message: message}}}
-}
+// translate turns constraint violations into errors naming the field.
+func translate(err error) error { return constraint.Translate(err, violations) }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/enum"
 )
 
 // OrganisationType is what kind of organisation a supplier is; the public reports the share of
@@ -33,14 +34,10 @@ const (
 // OrganisationTypes lists every organisation type.
 var OrganisationTypes = []OrganisationType{TypeVCSE, TypeSME, TypeLarge}
 
-// ParseOrganisationType parses an organisation type; it returns an error for anything but VCSE, SME
-// or LARGE (exact case).
+// ParseOrganisationType parses VCSE, SME or LARGE; it returns an invalid error (field
+// "organisation_type", code invalid_organisation_type) for anything else.
 func ParseOrganisationType(s string) (OrganisationType, error) {
-	t := OrganisationType(s)
-	if slices.Contains(OrganisationTypes, t) {
-		return t, nil
-	}
-	return "", fmt.Errorf("unknown organisation type %q", s)
+	return enum.Parse("organisation_type", "invalid_organisation_type", s, OrganisationTypes...)
 }
 
 // Status is a supplier's standing on the framework.
@@ -59,13 +56,10 @@ const (
 // Statuses lists every status.
 var Statuses = []Status{StatusActive, StatusSuspended, StatusRemoved}
 
-// ParseStatus parses a status; it returns an error for anything but active, suspended or removed.
+// ParseStatus parses active, suspended or removed; it returns an invalid error (field "status", code
+// invalid_status) for anything else.
 func ParseStatus(s string) (Status, error) {
-	st := Status(s)
-	if slices.Contains(Statuses, st) {
-		return st, nil
-	}
-	return "", fmt.Errorf("unknown supplier status %q", s)
+	return enum.Parse("status", "invalid_status", s, Statuses...)
 }
 
 // transitions are the allowed status changes. Removal is final.

@@ -45,7 +45,7 @@ func newHostileEnv(t *testing.T) *hostileEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(context.Background(), cfg, newLogger(cfg, io.Discard), appOpts{})
+	a, err := newApp(context.Background(), cfg, newLogger(cfg, "json", io.Discard), appOpts{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func cmdOpenAPI(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := newApp(ctx, cfg, newLogger(cfg, io.Discard), appOpts{})
+	a, err := newApp(ctx, cfg, newLogger(cfg, "json", io.Discard), appOpts{})
 	if err != nil {
 		return err
 	}

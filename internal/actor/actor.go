@@ -4,10 +4,11 @@ package actor
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/google/uuid"
+
+	"github.com/crsplatform/crs/internal/enum"
 )
 
 // Role is a user's role.
@@ -24,13 +25,10 @@ const (
 // Roles lists every role.
 var Roles = []Role{RolePractitioner, RoleSupplier, RoleCommissioner, RoleAdmin}
 
-// ParseRole parses a role name.
+// ParseRole parses a role name; it returns an invalid error (field "role", code invalid_role) for
+// anything else.
 func ParseRole(s string) (Role, error) {
-	r := Role(s)
-	if slices.Contains(Roles, r) {
-		return r, nil
-	}
-	return "", fmt.Errorf("unknown role %q", s)
+	return enum.Parse("role", "invalid_role", s, Roles...)
 }
 
 // Actor is the user (or system process) on whose behalf an operation runs.

@@ -210,3 +210,10 @@ func (f *Fields) Err(message string) error {
 	}
 	return Invalid(message, f.list...)
 }
+
+// Taken is the conflict (409) of a value another record already has (a unique reference, name or
+// email, a supplier already in the supply chain): code is both the problem's code and the field
+// error's, so that a client finds the field as it would a validation error.
+func Taken(field, code, message string) *Error {
+	return &Error{Kind: KindConflict, Code: code, Message: message, Fields: []FieldError{{Field: field, Code: code, Message: message}}}
+}

@@ -120,21 +120,7 @@ func (h *Handler) createUser(c echo.Context) error {
 }
 
 func (h *Handler) getUser(c echo.Context) error {
-	id, err := httpserver.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	u, err := h.svc.GetUser(httpserver.Ctx(c), httpserver.MustActor(c), id)
-	if err != nil {
-		return err
-	}
-	httpserver.SetETag(c, u.Version)
-	return c.JSON(http.StatusOK, userResponse(u))
-}
-
-type userPage struct {
-	Items      []UserResponse `json:"items"`
-	NextCursor *string        `json:"next_cursor"`
+	return httpserver.Read(c, h.svc.GetUser, userResponse, func(u User) int { return u.Version })
 }
 
 func (h *Handler) listUsers(c echo.Context) error {
@@ -147,15 +133,7 @@ func (h *Handler) listUsers(c echo.Context) error {
 	if err := q.Err(); err != nil {
 		return err
 	}
-	res, err := h.svc.ListUsers(httpserver.Ctx(c), httpserver.MustActor(c), p)
-	if err != nil {
-		return err
-	}
-	out := userPage{Items: make([]UserResponse, len(res.Items)), NextCursor: res.NextCursor}
-	for i, u := range res.Items {
-		out.Items[i] = userResponse(u)
-	}
-	return c.JSON(http.StatusOK, out)
+	return httpserver.List(c, p, h.svc.ListUsers, userResponse)
 }
 
 type updateUserRequest struct {
@@ -172,10 +150,7 @@ func (h *Handler) updateUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := httpserver.IfMatch(c)
-	if err != nil {
-		return err
-	}
+	version := httpserver.ExpectedVersion(c)
 	var req updateUserRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
 		return err
@@ -186,4 +161,31 @@ func (h *Handler) updateUser(c echo.Context) error {
 	}
 	httpserver.SetETag(c, u.Version)
 	return c.JSON(http.StatusOK, userResponse(u))
+}
+
+// ColleagueResponse is an active user another may pick for work.
+type ColleagueResponse struct {
+	ID          uuid.UUID `json:"id"`
+	DisplayName string    `json:"display_name"`
+	Email       string    `json:"email"`
+}
+
+type colleaguesResponse struct {
+	Items []ColleagueResponse `json:"items"`
+}
+
+func (h *Handler) organisationUsers(c echo.Context) error {
+	id, err := httpserver.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	users, err := h.svc.OrganisationUsers(httpserver.Ctx(c), httpserver.MustActor(c), id)
+	if err != nil {
+		return err
+	}
+	out := colleaguesResponse{Items: make([]ColleagueResponse, len(users))}
+	for i, u := range users {
+		out.Items[i] = ColleagueResponse(u)
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -382,6 +382,30 @@ func (s *Service) ListUsers(ctx context.Context, a actor.Actor, p ListUsersParam
 	}), nil
 }
 
+// Colleague is an active user another user may pick for work, such as a referral's caseworker.
+type Colleague struct {
+	ID          uuid.UUID
+	DisplayName string
+	Email       string
+}
+
+// OrganisationUsers lists the active users of a supplier organisation by name: admins see any
+// organisation's, a supplier user only its own (another organisation, or one that does not exist,
+// is not found); other roles are forbidden (role_not_allowed). The scope is in the query.
+func (s *Service) OrganisationUsers(ctx context.Context, a actor.Actor, supplierID uuid.UUID) ([]Colleague, error) {
+	if !a.Is(actor.RoleAdmin, actor.RoleSupplier) {
+		return nil, apperr.Forbidden("role_not_allowed", "only admins and supplier users list an organisation's users")
+	}
+	out, found, err := organisationUsers(ctx, s.db, supplierID, a.IsAdmin(), a.SupplierID)
+	if err != nil {
+		return nil, fmt.Errorf("list the users of supplier %s: %w", supplierID, err)
+	}
+	if !found {
+		return nil, apperr.NotFound("supplier")
+	}
+	return out, nil
+}
+
 // UpdateUser changes a user (admins only) when version is current. Deactivating a user, or changing
 // its role, scope or password, revokes its tokens.
 func (s *Service) UpdateUser(ctx context.Context, a actor.Actor, id uuid.UUID, version int, p UpdateUserParams) (User, error) {

@@ -7,13 +7,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/apperr"
+	"github.com/crsplatform/crs/internal/constraint"
 )
 
 type userRow struct {
@@ -127,20 +127,38 @@ func knownRegions(ctx context.Context, db *gorm.DB) (map[string]bool, error) {
 	return m, nil
 }
 
+// violations are the errors the user constraints an admin can break become.
+var violations = constraint.Rules{
+	"users_email_key":        apperr.Taken("email", "email_taken", "another user has this email"),
+	"users_supplier_id_fkey": constraint.Invalid("unknown supplier", "supplier_id", "unknown_supplier", "no supplier has this id"),
+	"users_scope_check":      constraint.Invalid("the role's scope is incomplete", "role", "scope_mismatch", "the role and its scope do not fit"),
+}
+
 // translate turns constraint violations into field errors.
-func translate(err error) error {
-	var pg *pgconn.PgError
-	if !errors.As(err, &pg) {
-		return err
+func translate(err error) error { return constraint.Translate(err, violations) }
+
+// organisationUsers reads the active users of a supplier by name, and whether the supplier exists in
+// the caller's scope (any for admins, else only own).
+func organisationUsers(ctx context.Context, db *gorm.DB, supplierID uuid.UUID, admin bool, own uuid.UUID) ([]Colleague, bool, error) {
+	var found bool
+	if err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM suppliers WHERE id = ? AND (? OR id = ?))`, supplierID, admin, own).
+		Scan(&found).Error; err != nil || !found {
+		return nil, false, err
 	}
-	switch pg.ConstraintName {
-	case "users_email_key":
-		return &apperr.Error{Kind: apperr.KindConflict, Code: "email_taken", Message: "a user with this email exists",
-			Fields: []apperr.FieldError{{Field: "email", Code: "email_taken", Message: "another user has this email"}}}
-	case "users_supplier_id_fkey":
-		return apperr.Invalid("unknown supplier", apperr.FieldError{Field: "supplier_id", Code: "unknown_supplier", Message: "no supplier has this id"})
-	case "users_scope_check":
-		return apperr.Invalid("the role's scope is incomplete", apperr.FieldError{Field: "role", Code: "scope_mismatch", Message: "the role and its scope do not fit"})
+	var rows []struct {
+		ID          uuid.UUID
+		DisplayName string
+		Email       string
 	}
-	return err
+	err := db.WithContext(ctx).Raw(`SELECT id, display_name, email FROM users
+		WHERE supplier_id = ? AND role = 'supplier' AND active AND (? OR supplier_id = ?)
+		ORDER BY lower(display_name), id`, supplierID, admin, own).Scan(&rows).Error
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]Colleague, len(rows))
+	for i, r := range rows {
+		out[i] = Colleague(r)
+	}
+	return out, true, nil
 }

@@ -195,6 +195,32 @@ func IfMatch(c echo.Context) (int, error) {
 	return v, nil
 }
 
+const expectedVersionKey = "crs.expected_version"
+
+// requireIfMatch is the middleware of routes registered with IfMatch: it parses the If-Match header
+// (428 when missing, 412 when it names no version) and keeps the version for ExpectedVersion.
+func requireIfMatch(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v, err := IfMatch(c)
+		if err != nil {
+			return err
+		}
+		c.Set(expectedVersionKey, v)
+		return next(c)
+	}
+}
+
+// ExpectedVersion returns the version the client's If-Match names, as parsed by the middleware of a
+// route registered with IfMatch. The service compares it with the stored version inside its
+// transaction (412 when they differ).
+func ExpectedVersion(c echo.Context) int {
+	v, ok := c.Get(expectedVersionKey).(int)
+	if !ok {
+		panic("httpserver: ExpectedVersion on a route registered without IfMatch")
+	}
+	return v
+}
+
 // JSON writes a JSON response with the status.
 func JSON(c echo.Context, status int, v any) error {
 	return c.JSON(status, v)

@@ -17,10 +17,15 @@ const APIPrefix = "/api/v1"
 
 // Router registers API routes and documents them.
 type Router struct {
-	e   *echo.Echo
-	doc *openapi.Document
-	srv *Server
+	e      *echo.Echo
+	doc    *openapi.Document
+	srv    *Server
+	routes []Route
 }
+
+// Routes returns the routes registered so far, in order, with paths relative to APIPrefix: what a
+// test walks to check a rule over every route.
+func (r *Router) Routes() []Route { return slices.Clone(r.routes) }
 
 // Route is one API route and its documentation.
 type Route struct {
@@ -40,7 +45,9 @@ type Route struct {
 	// Status is the success status (200 when zero).
 	Status int
 	Query  []openapi.Param
-	// IfMatch documents that the handler requires If-Match.
+	// IfMatch marks a change to an existing versioned resource: middleware answers 428 without an
+	// If-Match header and 412 when it names no version, and hands the version to the handler
+	// (ExpectedVersion), whose service compares it with the stored one inside its transaction.
 	IfMatch bool
 	// Idempotent enables Idempotency-Key handling.
 	Idempotent bool
@@ -63,10 +70,14 @@ func (r *Router) Add(rt Route) {
 	if len(rt.Roles) > 0 {
 		mws = append(mws, requireRoles(rt.Roles))
 	}
+	if rt.IfMatch {
+		mws = append(mws, requireIfMatch)
+	}
 	if rt.Idempotent {
 		mws = append(mws, r.srv.idempotent())
 	}
 	r.e.Add(rt.Method, path, rt.Handler, mws...)
+	r.routes = append(r.routes, rt)
 	status := rt.Status
 	if status == 0 {
 		status = http.StatusOK

@@ -19,6 +19,7 @@ import (
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/dbtest"
 	"github.com/crsplatform/crs/internal/factory"
+	"github.com/crsplatform/crs/internal/opt"
 	"github.com/crsplatform/crs/internal/queue"
 	"github.com/crsplatform/crs/internal/reference"
 	"github.com/crsplatform/crs/payments"
@@ -99,7 +100,7 @@ func BenchmarkReturnMillionReferrals(b *testing.B) {
 		vals := make([]any, 11)
 		for n, r := range rows {
 			vals[0], vals[1], vals[2], vals[3], vals[4], vals[5] = r.Reference, r.Contract, r.ContractType, r.Region, r.Categories, r.Complexity
-			vals[6], vals[7], vals[8], vals[9], vals[10] = r.SentOn.Time(), r.Status, deref(r.EndState), deref(r.Withdrawal), yesNo(r.Counted)
+			vals[6], vals[7], vals[8], vals[9], vals[10] = r.SentOn.Time(), r.Status, opt.Value(r.EndState), opt.Value(r.Withdrawal), yesNo(r.Counted)
 			cell, _ := excelize.CoordinatesToCellName(1, n+1)
 			if err := sw.SetRow(cell, vals); err != nil {
 				b.Fatal(err)

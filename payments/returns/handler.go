@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/internal/opt"
 )
 
 // Handler serves the returns endpoints.
@@ -36,20 +37,12 @@ type ReturnResponse struct {
 	FinishedAt  *time.Time `json:"finished_at"`
 }
 
-func opt[T comparable](v T) *T {
-	var zero T
-	if v == zero {
-		return nil
-	}
-	return &v
-}
-
 func response(r Return) ReturnResponse {
-	out := ReturnResponse{ID: r.ID, Scope: r.Scope, Region: opt(r.Region), Period: r.Period.String(), Status: r.Status, Stuck: r.Stuck, Failure: opt(r.Failure),
+	out := ReturnResponse{ID: r.ID, Scope: r.Scope, Region: opt.NonZero(r.Region), Period: r.Period.String(), Status: r.Status, Stuck: r.Stuck, Failure: opt.NonZero(r.Failure),
 		RequestedBy: r.RequestedBy, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
 	if r.Status == StatusReady {
-		out.FileName, out.FileSize, out.FileSHA256 = opt(r.FileName), opt(r.FileSize), opt(r.FileSHA256)
-		out.DownloadURL = opt(fmt.Sprintf("%s/returns/%s/download", httpserver.APIPrefix, r.ID))
+		out.FileName, out.FileSize, out.FileSHA256 = opt.NonZero(r.FileName), opt.NonZero(r.FileSize), opt.NonZero(r.FileSHA256)
+		out.DownloadURL = opt.NonZero(fmt.Sprintf("%s/returns/%s/download", httpserver.APIPrefix, r.ID))
 	}
 	return out
 }

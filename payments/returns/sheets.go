@@ -13,6 +13,7 @@ import (
 	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/money"
+	"github.com/crsplatform/crs/internal/opt"
 	"github.com/crsplatform/crs/payments"
 	"github.com/crsplatform/crs/suppliers"
 )
@@ -259,7 +260,7 @@ func referralsSheet(ctx context.Context, pool *pgxpool.Pool, ids []uuid.UUID, fr
 		row := make([]any, 11)
 		for r := range ch {
 			row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7] = r.Reference, r.Contract, r.ContractType, r.Region, r.Categories, r.Complexity, r.SentOn, r.Status
-			row[8], row[9], row[10] = deref(r.EndState), deref(r.Withdrawal), yesNo(r.Counted)
+			row[8], row[9], row[10] = opt.Value(r.EndState), opt.Value(r.Withdrawal), yesNo(r.Counted)
 			if err := emit(row); err != nil {
 				cancel()
 				for range ch {
@@ -269,13 +270,6 @@ func referralsSheet(ctx context.Context, pool *pgxpool.Pool, ids []uuid.UUID, fr
 		}
 		return <-errc
 	}}
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 func alertsSheet(ds *dataset) sheet {
