@@ -21,56 +21,93 @@ import (
 const recoveryEntity = "recovery"
 
 // Settlement returns ended contract year n's settlement (DOMAIN: year-end balance) computed today
-// from the year's counted referrals (the binding band) and the entitlements paid for it. A year not
-// ended yet is a conflict (year_not_ended), as is a year without a band table (bands_not_set). When
-// an admin or a commissioner asks and the balance is negative, the recovery is recorded (once per
-// contract and year; its amount follows the balance while outstanding) with its audit record and
-// notifications; supplier users see the figures without recording anything. The contract's scope is
-// that of Entitlements.
+// from the year's counted referrals (the binding band) and the entitlements paid for it, with the
+// recovery recorded for it, if any. It is a read: it records nothing, whoever asks (recoveries are
+// recorded by the settlement job, SettleEndedYears, or by RecordSettlement). A year not ended yet is a
+// conflict (year_not_ended), as is a year without a band table (bands_not_set). The contract's scope
+// is that of Entitlements.
 func (s *Service) Settlement(ctx context.Context, a actor.Actor, id uuid.UUID, n int) (Settlement, error) {
-	if _, err := requestScopeOf(a); err != nil {
+	out, _, err := s.settlement(ctx, a, id, n)
+	if err != nil {
 		return Settlement{}, err
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.settlementRecords(ctx, tx, &out)
+	})
+	if err != nil {
+		return Settlement{}, fmt.Errorf("read the settlement of contract %s year %d: %w", id, n, err)
+	}
+	return out, nil
+}
+
+// RecordSettlement settles ended contract year n now: when its balance is negative it records the
+// recovery (or brings an outstanding one up to date), with its audit record and notifications, and
+// returns the settlement as Settlement would. It is idempotent: a second call with the same figures
+// changes nothing. Admins and the commissioners of the contract's region may record; supplier users who
+// see the contract are forbidden (role_not_allowed); errors are otherwise those of Settlement.
+func (s *Service) RecordSettlement(ctx context.Context, a actor.Actor, id uuid.UUID, n int) (Settlement, error) {
+	out, pic, err := s.settlement(ctx, a, id, n)
+	if err != nil {
+		return Settlement{}, err
+	}
+	if !a.Is(actor.RoleAdmin, actor.RoleCommissioner) {
+		return Settlement{}, apperr.Forbidden("role_not_allowed", "only commissioners and admins record settlements")
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if out.Outcome == OutcomeRecovery {
+			if _, err := s.recordRecovery(ctx, tx, a, out.Contract, pic); err != nil {
+				return err
+			}
+		}
+		return s.settlementRecords(ctx, tx, &out)
+	})
+	if err != nil {
+		return Settlement{}, fmt.Errorf("record the settlement of contract %s year %d: %w", id, n, err)
+	}
+	return out, nil
+}
+
+// settlement computes ended contract year n's figures today for an actor who may see them, and the
+// picture they come from.
+func (s *Service) settlement(ctx context.Context, a actor.Actor, id uuid.UUID, n int) (Settlement, Picture, error) {
+	if _, err := requestScopeOf(a); err != nil {
+		return Settlement{}, Picture{}, err
 	}
 	c, err := s.scopedContract(ctx, a, id)
 	if err != nil {
-		return Settlement{}, err
+		return Settlement{}, Picture{}, err
 	}
 	y, ok := yearOf(c, n)
 	if !ok {
-		return Settlement{}, apperr.NotFound("contract year")
+		return Settlement{}, Picture{}, apperr.NotFound("contract year")
 	}
 	today := s.ukToday()
 	if !today.After(y.End) {
-		return Settlement{}, apperr.Conflict("year_not_ended", fmt.Sprintf("contract year %d ends on %s: it is settled from the day after", y.Number, y.End))
+		return Settlement{}, Picture{}, apperr.Conflict("year_not_ended", fmt.Sprintf("contract year %d ends on %s: it is settled from the day after", y.Number, y.End))
 	}
 	pic, err := s.yearPicture(ctx, c, y, today)
 	if err != nil {
-		return Settlement{}, err
+		return Settlement{}, Picture{}, err
 	}
 	if pic.Binding == nil {
-		return Settlement{}, apperr.Conflict("bands_not_set", fmt.Sprintf("contract year %d has no band table to settle against", y.Number))
+		return Settlement{}, Picture{}, apperr.Conflict("bands_not_set", fmt.Sprintf("contract year %d has no band table to settle against", y.Number))
 	}
-	out := Settlement{Contract: c.Contract, Year: y.Year, AsOf: today, Counted: pic.CountedYTD, BasisBand: pic.BasisBand, Binding: *pic.Binding,
-		Outcome: OutcomeOf(pic.Binding.Balance)}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if out.Outcome == OutcomeRecovery && a.Is(actor.RoleAdmin, actor.RoleCommissioner) {
-			rec, err := s.recordRecovery(ctx, tx, a, c.Contract, pic)
-			if err != nil {
-				return err
-			}
-			out.Recovery = &rec
-		} else if rec, ok, err := recoveryOf(ctx, tx, c.ID, y.Number); err != nil {
-			return err
-		} else if ok {
-			out.Recovery = &rec
-		}
-		out.BalancingRequests, err = balancingRequests(ctx, tx, c.ID, y.Number)
-		return err
-	})
+	return Settlement{Contract: c.Contract, Year: y.Year, AsOf: today, Counted: pic.CountedYTD, BasisBand: pic.BasisBand, Binding: *pic.Binding,
+		Outcome: OutcomeOf(pic.Binding.Balance)}, pic, nil
+}
+
+// settlementRecords adds to a settlement the recovery recorded for its year and its balancing
+// requests.
+func (s *Service) settlementRecords(ctx context.Context, tx *gorm.DB, out *Settlement) error {
+	rec, ok, err := recoveryOf(ctx, tx, out.Contract.ID, out.Year.Number)
 	if err != nil {
-		return Settlement{}, fmt.Errorf("settle contract %s year %d: %w", c.ID, y.Number, err)
+		return err
 	}
-	return out, nil
+	if ok {
+		out.Recovery = &rec
+	}
+	out.BalancingRequests, err = balancingRequests(ctx, tx, out.Contract.ID, out.Year.Number)
+	return err
 }
 
 // recordRecovery records (or brings up to date) the recovery of a picture's negative balance, with

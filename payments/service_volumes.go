@@ -201,7 +201,7 @@ func (s *Service) Pictures(ctx context.Context, portfolio []contracts.WithYears,
 }
 
 // yearPicture computes one contract year's picture as of a day (the year's end once it has ended),
-// with the entitlements paid for an ended year.
+// with, for an ended year, the entitlements paid for it on or before that day (as the returns count them).
 func (s *Service) yearPicture(ctx context.Context, c contracts.WithYears, y contracts.YearDetail, asOf calendar.Date) (Picture, error) {
 	end := asOf
 	if end.After(y.End) {
@@ -214,7 +214,7 @@ func (s *Service) yearPicture(ctx context.Context, c contracts.WithYears, y cont
 	}
 	var paid money.Pence
 	if asOf.After(y.End) {
-		if paid, err = PaidForYear(ctx, s.db, c, y.Number, calendar.Date{}); err != nil {
+		if paid, err = PaidForYear(ctx, s.db, c, y.Number, asOf); err != nil {
 			return Picture{}, err
 		}
 	}
