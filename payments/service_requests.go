@@ -18,6 +18,7 @@ import (
 	"github.com/crsplatform/crs/internal/money"
 	"github.com/crsplatform/crs/internal/notify"
 	"github.com/crsplatform/crs/internal/page"
+	"github.com/crsplatform/crs/payments/volumes"
 	"github.com/crsplatform/crs/referrals"
 )
 
@@ -281,7 +282,7 @@ func (s *Service) checkBalancing(ctx context.Context, c contracts.WithYears, r R
 
 // checkBalance refuses a balancing amount unless the year's balance is positive and equal to it;
 // field is false for the code on the problem only (a conflict).
-func checkBalance(pic Picture, amount money.Pence, field bool) error {
+func checkBalance(pic volumes.Picture, amount money.Pence, field bool) error {
 	var balance money.Pence
 	if pic.Binding != nil {
 		balance = pic.Binding.Balance

@@ -14,7 +14,7 @@ import (
 	"github.com/crsplatform/crs/internal/ids"
 	"github.com/crsplatform/crs/internal/notify"
 	"github.com/crsplatform/crs/internal/page"
-	"github.com/crsplatform/crs/referrals"
+	"github.com/crsplatform/crs/payments/volumes"
 )
 
 // recoveryEntity names recoveries in audit records and notifications.
@@ -69,28 +69,28 @@ func (s *Service) RecordSettlement(ctx context.Context, a actor.Actor, id uuid.U
 
 // settlement computes ended contract year n's figures today for an actor who may see them, and the
 // picture they come from.
-func (s *Service) settlement(ctx context.Context, a actor.Actor, id uuid.UUID, n int) (Settlement, Picture, error) {
+func (s *Service) settlement(ctx context.Context, a actor.Actor, id uuid.UUID, n int) (Settlement, volumes.Picture, error) {
 	if _, err := requestScopeOf(a); err != nil {
-		return Settlement{}, Picture{}, err
+		return Settlement{}, volumes.Picture{}, err
 	}
 	c, err := s.scopedContract(ctx, a, id)
 	if err != nil {
-		return Settlement{}, Picture{}, err
+		return Settlement{}, volumes.Picture{}, err
 	}
 	y, ok := yearOf(c, n)
 	if !ok {
-		return Settlement{}, Picture{}, apperr.NotFound("contract year")
+		return Settlement{}, volumes.Picture{}, apperr.NotFound("contract year")
 	}
 	today := s.ukToday()
 	if !today.After(y.End) {
-		return Settlement{}, Picture{}, apperr.Conflict("year_not_ended", fmt.Sprintf("contract year %d ends on %s: it is settled from the day after", y.Number, y.End))
+		return Settlement{}, volumes.Picture{}, apperr.Conflict("year_not_ended", fmt.Sprintf("contract year %d ends on %s: it is settled from the day after", y.Number, y.End))
 	}
 	pic, err := s.yearPicture(ctx, c, y, today)
 	if err != nil {
-		return Settlement{}, Picture{}, err
+		return Settlement{}, volumes.Picture{}, err
 	}
 	if pic.Binding == nil {
-		return Settlement{}, Picture{}, apperr.Conflict("bands_not_set", fmt.Sprintf("contract year %d has no band table to settle against", y.Number))
+		return Settlement{}, volumes.Picture{}, apperr.Conflict("bands_not_set", fmt.Sprintf("contract year %d has no band table to settle against", y.Number))
 	}
 	return Settlement{Contract: c.Contract, Year: y.Year, AsOf: today, Counted: pic.CountedYTD, BasisBand: pic.BasisBand, Binding: *pic.Binding,
 		Outcome: OutcomeOf(pic.Binding.Balance)}, pic, nil
@@ -112,7 +112,7 @@ func (s *Service) settlementRecords(ctx context.Context, tx *gorm.DB, out *Settl
 
 // recordRecovery records (or brings up to date) the recovery of a picture's negative balance, with
 // its audit record and notifications to the prime's users and the region's commissioners.
-func (s *Service) recordRecovery(ctx context.Context, tx *gorm.DB, a actor.Actor, c contracts.Contract, pic Picture) (Recovery, error) {
+func (s *Service) recordRecovery(ctx context.Context, tx *gorm.DB, a actor.Actor, c contracts.Contract, pic volumes.Picture) (Recovery, error) {
 	rec, change, err := recordRecovery(ctx, tx, Recovery{ID: ids.New(), ContractID: c.ID, ContractReference: c.Reference, RegionCode: c.Area.RegionCode,
 		PrimeSupplierID: c.Prime.ID, YearNumber: pic.Year.Number, Amount: -pic.Binding.Balance, RecordedAt: s.cfg.Now().UTC()})
 	if err != nil || change == recoveryUnchanged {
@@ -141,7 +141,7 @@ type recoveryAudit struct {
 	Reference   string    `json:"settlement_reference,omitempty"`
 }
 
-func recoveryFacts(r Recovery, pic Picture) recoveryAudit {
+func recoveryFacts(r Recovery, pic volumes.Picture) recoveryAudit {
 	f := recoveryAudit{ContractID: r.ContractID, Year: r.YearNumber, AmountPence: int64(r.Amount), Status: string(r.Status), Reference: r.SettlementReference}
 	if pic.Binding != nil {
 		f.Band, f.Counted = pic.Binding.Band, pic.CountedYTD
@@ -231,7 +231,7 @@ func (s *Service) SettleRecovery(ctx context.Context, a actor.Actor, id uuid.UUI
 			return err
 		}
 		if err := audit.Record(ctx, tx, a, audit.Change{Action: "recovery.settled", EntityType: recoveryEntity, EntityID: r.ID,
-			Before: recoveryFacts(before, Picture{}), After: recoveryFacts(r, Picture{})}); err != nil {
+			Before: recoveryFacts(before, volumes.Picture{}), After: recoveryFacts(r, volumes.Picture{})}); err != nil {
 			return err
 		}
 		title := fmt.Sprintf("Recovery settled: %s year %d", r.ContractReference, r.YearNumber)
@@ -256,50 +256,30 @@ func (s *Service) SettleEndedYears(ctx context.Context) ([]Recovery, error) {
 	if err != nil {
 		return nil, err
 	}
-	type sel struct {
-		c contracts.WithYears
-		y contracts.YearDetail
-		w referrals.Window
-	}
-	var sels []sel
-	var windows []referrals.Window
-	contractIDs := make([]uuid.UUID, 0, len(portfolio))
+	var years []volumes.YearOf
 	for _, c := range portfolio {
-		contractIDs = append(contractIDs, c.ID)
 		for _, y := range c.Years {
 			if today.After(y.End) && len(y.Bands) > 0 {
-				w := referrals.Window{ContractID: c.ID, Start: y.Start, End: y.End}
-				sels, windows = append(sels, sel{c, y, w}), append(windows, w)
+				years = append(years, volumes.YearOf{Contract: c, Year: y})
 			}
 		}
 	}
-	vols, err := referrals.CountVolumes(ctx, s.db, windows)
-	if err != nil {
-		return nil, err
-	}
-	paid, err := paidByContractMonth(ctx, s.db, contractIDs)
+	pics, err := volumes.Pictures(ctx, s.db, Ledger{}, years, today)
 	if err != nil {
 		return nil, err
 	}
 	var changed []Recovery
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, x := range sels {
-			if len(paid[x.c.ID]) == 0 {
-				continue // nothing paid: the balance cannot be negative
-			}
-			schedules, err := Schedules(x.c)
-			if err != nil {
-				return err
-			}
-			pic := BuildPicture(x.c, x.y, vols[x.w], today, AttributeToYear(schedules, paid[x.c.ID], x.y.Number))
+		for i, pic := range pics {
 			if pic.Binding == nil || pic.Binding.Balance >= 0 {
 				continue
 			}
-			before, had, err := recoveryOf(ctx, tx, x.c.ID, x.y.Number)
+			c := years[i].Contract
+			before, had, err := recoveryOf(ctx, tx, c.ID, pic.Year.Number)
 			if err != nil {
 				return err
 			}
-			rec, err := s.recordRecovery(ctx, tx, sys, x.c.Contract, pic)
+			rec, err := s.recordRecovery(ctx, tx, sys, c.Contract, pic)
 			if err != nil {
 				return err
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/money"
 	"github.com/crsplatform/crs/payments"
+	"github.com/crsplatform/crs/payments/volumes"
 	"github.com/crsplatform/crs/suppliers"
 )
 
@@ -145,7 +146,7 @@ func monthlySheet(ds *dataset) sheet {
 	return sheet{name: "Monthly volumes", table: "MonthlyVolumes", columns: cols, rows: func(emit func([]any) error) error {
 		for _, c := range ds.Contracts {
 			p := c.Picture
-			byMonth := map[calendar.Month]payments.MonthVolume{}
+			byMonth := map[calendar.Month]volumes.MonthVolume{}
 			for _, m := range p.Months {
 				byMonth[m.Month] = m
 			}
