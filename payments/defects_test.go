@@ -101,3 +101,68 @@ func TestContractVolumesAsOfCountsPaymentsMadeByThen(t *testing.T) {
 		}
 	}
 }
+
+// The portfolio is paged in SQL within the caller's scope: a supplier user pages through their
+// organisation's contracts one at a time, never seeing another prime's, and a status filter still
+// fills its pages.
+func TestPortfolioPagesWithinScope(t *testing.T) {
+	t.Parallel()
+	b := setupPayments(t)
+	b.newContract(factory.ContractOpts{Reference: "ACC-J-P2"})
+	p3 := b.newContract(factory.ContractOpts{Reference: "acc-j-p3", Start: calendar.NewDate(2025, 4, 1), End: calendar.NewDate(2027, 3, 31)})
+	b.newContract(factory.ContractOpts{Reference: "ACC-J-OTHER", Prime: b.other})
+	b.newContract(factory.ContractOpts{Reference: "ACC-K-P4", Region: "K"})
+	// 600 counted by 6 March 2026, day 340 of 365: projected 644, inside basis band 3 (GREEN); the
+	// others count nothing and fall below it (AMBER).
+	factory.Referrals(t, b.env.DB.Gorm, p3, factory.ReferralOpts{SentOn: calendar.NewDate(2025, 9, 1), Count: 600})
+	var main string
+	if err := b.env.DB.Gorm.Raw(`SELECT reference FROM contracts WHERE id = ?`, b.contract).Scan(&main).Error; err != nil {
+		t.Fatal(err)
+	}
+	walk := func(token, query string) []string {
+		t.Helper()
+		var refs []string
+		cursor := ""
+		for range 10 {
+			var page struct {
+				Items []struct {
+					Reference string `json:"contract_reference"`
+				} `json:"items"`
+				NextCursor *string `json:"next_cursor"`
+			}
+			path := httpserver.APIPrefix + "/volumes?limit=1" + query
+			if cursor != "" {
+				path += "&cursor=" + cursor
+			}
+			b.env.Get(token, path).Expect(http.StatusOK).JSON(&page)
+			for _, it := range page.Items {
+				refs = append(refs, it.Reference)
+			}
+			if page.NextCursor == nil {
+				return refs
+			}
+			cursor = *page.NextCursor
+		}
+		t.Fatalf("more than 10 pages: %v", refs)
+		return nil
+	}
+	for _, c := range []struct {
+		who   string
+		token string
+		query string
+		want  []string
+	}{
+		{"the prime", b.primeUser.Token, "", []string{"ACC-J-P2", "acc-j-p3", "ACC-K-P4", main}},
+		{"another supplier", b.otherUser.Token, "", []string{"ACC-J-OTHER"}},
+		{"the subcontractor", b.subUser.Token, "", nil},
+		{"commissioner J, GREEN", b.commJ.Token, "&status=GREEN", []string{"acc-j-p3"}},
+		{"commissioner J, AMBER", b.commJ.Token, "&status=AMBER", []string{"ACC-J-OTHER", "ACC-J-P2", main}},
+		{"commissioner J, region K", b.commJ.Token, "&region=K", nil},
+		{"commissioner K", b.commK.Token, "", []string{"ACC-K-P4"}},
+		{"admin, region K", b.admin.Token, "&region=K", []string{"ACC-K-P4"}},
+	} {
+		if got := walk(c.token, c.query); fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s pages %v, want %v", c.who, got, c.want)
+		}
+	}
+}

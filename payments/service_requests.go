@@ -3,7 +3,6 @@ package payments
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,18 +39,6 @@ func requestScopeOf(a actor.Actor) (scope, error) {
 		return scope{}, apperr.Forbidden("role_not_allowed", "your role cannot see payments")
 	}
 	return sc, nil
-}
-
-// inScope reports whether a request is in the scope.
-func inScope(sc scope, r Request) bool {
-	switch {
-	case sc.all:
-		return true
-	case sc.supplier != uuid.Nil:
-		return r.PrimeSupplierID == sc.supplier
-	default:
-		return slices.Contains(sc.regions, r.RegionCode)
-	}
 }
 
 // requestFacts is what audit records keep of a request.
@@ -322,11 +309,11 @@ func (s *Service) GetRequest(ctx context.Context, a actor.Actor, id uuid.UUID) (
 	if err != nil {
 		return RequestDetail{}, err
 	}
-	r, ok, err := readRequest(ctx, s.db, id, false)
+	r, ok, err := readRequest(ctx, s.db, sc, id, false)
 	if err != nil {
 		return RequestDetail{}, err
 	}
-	if !ok || !inScope(sc, r) {
+	if !ok {
 		return RequestDetail{}, apperr.NotFound("payment request")
 	}
 	return s.detail(ctx, s.db, r)
@@ -383,11 +370,11 @@ func (s *Service) changeRequest(ctx context.Context, a actor.Actor, id uuid.UUID
 	}
 	var out RequestDetail
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		before, ok, err := readRequest(ctx, tx, id, true)
+		before, ok, err := readRequest(ctx, tx, sc, id, true)
 		if err != nil {
 			return err
 		}
-		if !ok || !inScope(sc, before) {
+		if !ok {
 			return apperr.NotFound("payment request")
 		}
 		if err := mayTake(a, action); err != nil {

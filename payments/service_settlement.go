@@ -201,11 +201,11 @@ func (s *Service) SettleRecovery(ctx context.Context, a actor.Actor, id uuid.UUI
 	}
 	var out Recovery
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		r, ok, err := readRecovery(ctx, tx, id, true)
+		r, ok, err := readRecovery(ctx, tx, sc, id, true)
 		if err != nil {
 			return err
 		}
-		if !ok || !inScope(sc, Request{PrimeSupplierID: r.PrimeSupplierID, RegionCode: r.RegionCode}) {
+		if !ok {
 			return apperr.NotFound("recovery")
 		}
 		if !a.IsAdmin() {

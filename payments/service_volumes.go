@@ -98,10 +98,7 @@ func (s *Service) Reconcile(ctx context.Context, a actor.Actor, p ReconcileParam
 	if p.ContractIDs == nil {
 		filter.LiveOn = asOf
 	}
-	if !sc.all {
-		filter.Regions = sc.regions
-	}
-	portfolio, err := contracts.LoadPortfolio(ctx, s.db, filter)
+	portfolio, err := contracts.LoadPortfolio(ctx, s.db, sc.portfolio(filter))
 	if err != nil {
 		return RunResult{}, err
 	}
@@ -242,17 +239,18 @@ func (s *Service) ContractVolumes(ctx context.Context, a actor.Actor, id uuid.UU
 	return ContractVolumes{Contract: c, Picture: pic, Snapshots: snaps}, nil
 }
 
-// scopedContract loads a contract with its years if the actor may see its volumes.
+// scopedContract loads a contract with its years if the actor may see its volumes: the scope is part
+// of the query, so a contract outside it is never read.
 func (s *Service) scopedContract(ctx context.Context, a actor.Actor, id uuid.UUID) (contracts.WithYears, error) {
 	sc, err := scopeOf(a)
 	if err != nil {
 		return contracts.WithYears{}, err
 	}
-	cs, err := contracts.LoadPortfolio(ctx, s.db, contracts.PortfolioFilter{IDs: []uuid.UUID{id}})
+	cs, err := contracts.LoadPortfolio(ctx, s.db, sc.portfolio(contracts.PortfolioFilter{IDs: []uuid.UUID{id}}))
 	if err != nil {
 		return contracts.WithYears{}, err
 	}
-	if len(cs) != 1 || !sc.allows(cs[0].Contract) {
+	if len(cs) != 1 {
 		return contracts.WithYears{}, apperr.NotFound("contract")
 	}
 	return cs[0], nil
@@ -268,45 +266,48 @@ type PortfolioParams struct {
 	Page page.Params
 }
 
-// Portfolio returns the picture (as of p.AsOf, default today) of every live contract in scope, in reference order, filtered by
-// region, contract type and status.
+// Portfolio returns the picture (as of p.AsOf, default today) of every live contract in scope, in
+// reference order, filtered by region, contract type and status, one page at a time. Scope, filters and
+// the cursor are applied in SQL; only the status, which the picture decides, is applied afterwards,
+// reading further contracts a page at a time until the page is full.
 func (s *Service) Portfolio(ctx context.Context, a actor.Actor, p PortfolioParams) (page.Page[volumes.Picture], error) {
 	sc, err := scopeOf(a)
 	if err != nil {
 		return page.Page[volumes.Picture]{}, err
 	}
 	var after string
-	has, err := page.Decode(p.Page.Cursor, &after)
-	if err != nil {
+	if _, err := page.Decode(p.Page.Cursor, &after); err != nil {
 		return page.Page[volumes.Picture]{}, err
 	}
 	today := p.AsOf
 	if today.IsZero() {
 		today = s.Today()
 	}
-	f := contracts.PortfolioFilter{LiveOn: today}
-	if !sc.all && sc.supplier == uuid.Nil {
-		f.Regions = sc.regions
-	}
+	f := sc.portfolio(contracts.PortfolioFilter{LiveOn: today, AfterReference: after, Limit: p.Page.Limit + 1})
 	if p.Region != "" {
 		f.Regions = intersect(f.Regions, p.Region)
 	}
 	if p.ContractType != "" {
 		f.ContractTypes = []string{p.ContractType}
 	}
-	portfolio, err := contracts.LoadPortfolio(ctx, s.db, f)
-	if err != nil {
-		return page.Page[volumes.Picture]{}, err
-	}
-	portfolio = slices.DeleteFunc(portfolio, func(c contracts.WithYears) bool {
-		return !sc.allows(c.Contract) || (has && strings.ToLower(c.Reference) <= after)
-	})
-	pics, err := s.Pictures(ctx, portfolio, today)
-	if err != nil {
-		return page.Page[volumes.Picture]{}, err
-	}
-	if p.Status != "" {
-		pics = slices.DeleteFunc(pics, func(x volumes.Picture) bool { return x.Status != p.Status })
+	var pics []volumes.Picture
+	for {
+		batch, err := contracts.LoadPortfolio(ctx, s.db, f)
+		if err != nil {
+			return page.Page[volumes.Picture]{}, err
+		}
+		got, err := s.Pictures(ctx, batch, today)
+		if err != nil {
+			return page.Page[volumes.Picture]{}, err
+		}
+		if p.Status != "" {
+			got = slices.DeleteFunc(got, func(x volumes.Picture) bool { return x.Status != p.Status })
+		}
+		pics = append(pics, got...)
+		if len(batch) < f.Limit || len(pics) > p.Page.Limit {
+			break
+		}
+		f.AfterReference = strings.ToLower(batch[len(batch)-1].Reference)
 	}
 	if len(pics) > p.Page.Limit+1 {
 		pics = pics[:p.Page.Limit+1]

@@ -179,10 +179,12 @@ func liveRequestExists(ctx context.Context, tx *gorm.DB, r Request) (bool, error
 	return len(found) > 0, nil
 }
 
-// readRequest reads one request with its contract's reference and prime; lock takes its row lock.
-func readRequest(ctx context.Context, db *gorm.DB, id uuid.UUID, lock bool) (Request, bool, error) {
+// readRequest reads one request with its contract's reference and prime within the scope (one
+// outside it is neither read nor locked); lock takes its row lock.
+func readRequest(ctx context.Context, db *gorm.DB, sc scope, id uuid.UUID, lock bool) (Request, bool, error) {
 	q := db.WithContext(ctx).Table("payment_requests pr").Select(requestSelect).Joins("JOIN contracts c ON c.id = pr.contract_id").
 		Where("pr.id = ?", id)
+	q = sc.filter(q, "c")
 	if lock {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "pr"}})
 	}

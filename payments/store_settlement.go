@@ -85,16 +85,17 @@ func recordRecovery(ctx context.Context, tx *gorm.DB, r Recovery) (Recovery, rec
 
 // recoveryOf reads the recovery of a contract year, if recorded.
 func recoveryOf(ctx context.Context, db *gorm.DB, contractID uuid.UUID, year int) (Recovery, bool, error) {
-	return readRecoveryWhere(ctx, db, false, "r.contract_id = ? AND r.year_number = ?", contractID, year)
+	return readRecoveryWhere(ctx, db, scope{all: true}, false, "r.contract_id = ? AND r.year_number = ?", contractID, year)
 }
 
-// readRecovery reads a recovery by id; lock takes its row lock.
-func readRecovery(ctx context.Context, db *gorm.DB, id uuid.UUID, lock bool) (Recovery, bool, error) {
-	return readRecoveryWhere(ctx, db, lock, "r.id = ?", id)
+// readRecovery reads a recovery by id within the scope (one outside it is neither read nor locked);
+// lock takes its row lock.
+func readRecovery(ctx context.Context, db *gorm.DB, sc scope, id uuid.UUID, lock bool) (Recovery, bool, error) {
+	return readRecoveryWhere(ctx, db, sc, lock, "r.id = ?", id)
 }
 
-func readRecoveryWhere(ctx context.Context, db *gorm.DB, lock bool, where string, args ...any) (Recovery, bool, error) {
-	q := db.WithContext(ctx).Table("recoveries r").Select(recoverySelect).Joins("JOIN contracts c ON c.id = r.contract_id").Where(where, args...)
+func readRecoveryWhere(ctx context.Context, db *gorm.DB, sc scope, lock bool, where string, args ...any) (Recovery, bool, error) {
+	q := sc.filter(db.WithContext(ctx).Table("recoveries r").Select(recoverySelect).Joins("JOIN contracts c ON c.id = r.contract_id").Where(where, args...), "c")
 	if lock {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "r"}})
 	}

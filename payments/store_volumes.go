@@ -227,19 +227,17 @@ func (s scope) filter(q *gorm.DB, alias string) *gorm.DB {
 	}
 }
 
-// allows reports whether the contract is in scope.
-func (s scope) allows(c contracts.Contract) bool {
+// portfolio adds the scope to a portfolio filter, so that contracts outside it are never read.
+func (s scope) portfolio(f contracts.PortfolioFilter) contracts.PortfolioFilter {
 	switch {
 	case s.all:
-		return true
 	case s.supplier != uuid.Nil:
-		return c.Prime.ID == s.supplier
+		f.Primes = []uuid.UUID{s.supplier}
 	default:
-		for _, r := range s.regions {
-			if r == c.Area.RegionCode {
-				return true
-			}
+		f.Regions = s.regions
+		if f.Regions == nil {
+			f.Regions = []string{}
 		}
-		return false
 	}
+	return f
 }

@@ -132,7 +132,7 @@ func (s *Service) Amend(ctx context.Context, a actor.Actor, id uuid.UUID, p Amen
 	})
 }
 
-// requireNoteReader lets through the referral's practitioner, supply chain users (canRead has
+// requireNoteReader lets through the referral's practitioner, supply chain users (the read scope has
 // checked the chain), commissioners and admins; other practitioners of the region get forbidden.
 func requireNoteReader(a actor.Actor, r Referral) error {
 	if a.Role == actor.RolePractitioner {
