@@ -85,7 +85,7 @@ func (h *Handler) settlementWith(c echo.Context, get func(context.Context, actor
 		AsOf: s.AsOf, CountedVolume: s.Counted, PaymentBasisBand: s.BasisBand, BindingBand: b.Band, Rule: b.Rule, OverCapReferrals: b.OverCap,
 		PricePence: int64(b.Price), EntitlementsPaidPence: int64(b.EntitlementsPaid), BalancePence: int64(b.Balance), Outcome: s.Outcome,
 		BalancingRequests: make([]RequestResponse, len(s.BalancingRequests))}
-	today := h.svc.ukToday()
+	today := h.svc.Today()
 	for i, r := range s.BalancingRequests {
 		clock, _ := r.OverdueOn(today, h.svc.PaymentTermsDays())
 		out.BalancingRequests[i] = h.requestResponse(r, clock)

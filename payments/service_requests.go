@@ -18,14 +18,10 @@ import (
 	"github.com/crsplatform/crs/internal/notify"
 	"github.com/crsplatform/crs/internal/page"
 	"github.com/crsplatform/crs/payments/volumes"
-	"github.com/crsplatform/crs/referrals"
 )
 
 // requestEntity names payment requests in audit records and notifications.
 const requestEntity = "payment_request"
-
-// ukToday returns the service's current UK calendar date: months end and payments fall due by it.
-func (s *Service) ukToday() calendar.Date { return referrals.LondonDate(s.cfg.Now()) }
 
 // PaymentTermsDays is the number of days from a valid request by which an approved one is paid.
 func (s *Service) PaymentTermsDays() int { return s.cfg.PaymentTermsDays }
@@ -150,7 +146,7 @@ func (s *Service) SubmitRequest(ctx context.Context, a actor.Actor, p SubmitPara
 	if err := p.validate(); err != nil {
 		return RequestDetail{}, err
 	}
-	now, today := s.cfg.Now().UTC(), s.ukToday()
+	now, today := s.cfg.Now().UTC(), s.Today()
 	r := Request{ID: ids.New(), ContractID: c.ID, ContractReference: c.Reference, RegionCode: c.Area.RegionCode, PrimeSupplierID: c.Prime.ID,
 		Kind: p.Kind, Period: p.Period, YearNumber: p.Year, Amount: p.Amount, InvoiceReference: p.InvoiceReference, Notes: p.Notes,
 		Status: StatusSubmitted, SubmittedBy: a.UserID, SubmittedAt: now, ValidAt: now, Version: 1, CreatedAt: now, UpdatedAt: now}
@@ -299,7 +295,7 @@ func (s *Service) detail(ctx context.Context, db *gorm.DB, r Request) (RequestDe
 			r.Queries++
 		}
 	}
-	clock, _ := r.OverdueOn(s.ukToday(), s.cfg.PaymentTermsDays)
+	clock, _ := r.OverdueOn(s.Today(), s.cfg.PaymentTermsDays)
 	return RequestDetail{Request: r, Overdue: clock, Messages: msgs, Events: events}, nil
 }
 
@@ -325,7 +321,7 @@ func (s *Service) ListRequests(ctx context.Context, a actor.Actor, p RequestPara
 	if err != nil {
 		return page.Page[ListedRequest]{}, err
 	}
-	return listRequests(ctx, s.db, sc, p, s.ukToday(), s.cfg.PaymentTermsDays)
+	return listRequests(ctx, s.db, sc, p, s.Today(), s.cfg.PaymentTermsDays)
 }
 
 // requestChange is one change to a locked request inside its transaction.
@@ -391,7 +387,7 @@ func (s *Service) changeRequest(ctx context.Context, a actor.Actor, id uuid.UUID
 			return err
 		}
 		now := s.cfg.Now().UTC()
-		ch := &requestChange{ctx: ctx, tx: tx, a: a, r: before, now: now, today: referrals.LondonDate(now)}
+		ch := &requestChange{ctx: ctx, tx: tx, a: a, r: before, now: now, today: calendar.BusinessDay(now)}
 		ch.r.Status = next
 		if err := fn(ch); err != nil {
 			return err
@@ -533,8 +529,8 @@ func (s *Service) MarkPaid(ctx context.Context, a actor.Actor, id uuid.UUID, ver
 			f.Add("paid_on", "required", "paid_on is required, YYYY-MM-DD.")
 		case p.PaidOn.After(ch.today):
 			f.Add("paid_on", "paid_on_in_future", fmt.Sprintf("The payment date cannot be after today, %s.", ch.today))
-		case ch.r.DecidedAt != nil && p.PaidOn.Before(referrals.LondonDate(*ch.r.DecidedAt)):
-			f.Add("paid_on", "paid_on_before_approval", fmt.Sprintf("The payment date cannot be before the approval, on %s.", referrals.LondonDate(*ch.r.DecidedAt)))
+		case ch.r.DecidedAt != nil && p.PaidOn.Before(calendar.BusinessDay(*ch.r.DecidedAt)):
+			f.Add("paid_on", "paid_on_before_approval", fmt.Sprintf("The payment date cannot be before the approval, on %s.", calendar.BusinessDay(*ch.r.DecidedAt)))
 		}
 		ref := requiredText(&f, "remittance_reference", "remittance_reference_required", "The remittance reference", p.RemittanceReference)
 		f.Check(len([]rune(ref)) <= MaxReferenceLength, "remittance_reference", "remittance_reference_too_long",

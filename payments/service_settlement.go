@@ -81,7 +81,7 @@ func (s *Service) settlement(ctx context.Context, a actor.Actor, id uuid.UUID, n
 	if !ok {
 		return Settlement{}, volumes.Picture{}, apperr.NotFound("contract year")
 	}
-	today := s.ukToday()
+	today := s.Today()
 	if !today.After(y.End) {
 		return Settlement{}, volumes.Picture{}, apperr.Conflict("year_not_ended", fmt.Sprintf("contract year %d ends on %s: it is settled from the day after", y.Number, y.End))
 	}
@@ -251,7 +251,7 @@ func (s *Service) SettleRecovery(ctx context.Context, a actor.Actor, id uuid.UUI
 // transaction: what the periodic job runs. It returns the recoveries it recorded or amended.
 func (s *Service) SettleEndedYears(ctx context.Context) ([]Recovery, error) {
 	sys := actor.System("year-end-settlement")
-	today := s.ukToday()
+	today := s.Today()
 	portfolio, err := contracts.LoadPortfolio(ctx, s.db, contracts.PortfolioFilter{})
 	if err != nil {
 		return nil, err

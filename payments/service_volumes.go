@@ -20,7 +20,6 @@ import (
 	"github.com/crsplatform/crs/internal/page"
 	"github.com/crsplatform/crs/internal/queue"
 	"github.com/crsplatform/crs/payments/volumes"
-	"github.com/crsplatform/crs/referrals"
 )
 
 // Config configures the payments service.
@@ -49,7 +48,7 @@ func NewService(db *gorm.DB, cfg Config) *Service {
 }
 
 // Today is the service's current UK calendar date.
-func (s *Service) Today() calendar.Date { return referrals.LondonDate(s.cfg.Now()) }
+func (s *Service) Today() calendar.Date { return calendar.BusinessDay(s.cfg.Now()) }
 
 // scopeOf returns what the actor may see of volumes: admins everything, commissioners their regions,
 // supplier users the contracts their organisation is prime on; practitioners nothing.

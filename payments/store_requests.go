@@ -14,7 +14,6 @@ import (
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/money"
-	"github.com/crsplatform/crs/referrals"
 )
 
 type requestRow struct {
@@ -495,7 +494,7 @@ func QueriesForReturn(ctx context.Context, db *gorm.DB, contractIDs []uuid.UUID,
 		if q.Kind == MessageQuery {
 			q.ResponseDueOn = ResponseDueOn(q.CreatedOn)
 			if r.AnsweredAt != nil {
-				q.AnsweredOn = referrals.LondonDate(*r.AnsweredAt)
+				q.AnsweredOn = calendar.BusinessDay(*r.AnsweredAt)
 			}
 		}
 		out[i] = q

@@ -61,7 +61,7 @@ func NewService(db *gorm.DB, cfg Config) *Service {
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
 
 // Today returns the London date of the service's clock: the day referrals are sent and judged on.
-func (s *Service) Today() calendar.Date { return LondonDate(s.now()) }
+func (s *Service) Today() calendar.Date { return calendar.BusinessDay(s.now()) }
 
 // Detail is a referral with its contract and everything its workflow recorded.
 type Detail struct {

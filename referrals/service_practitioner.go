@@ -35,7 +35,7 @@ func (s *Service) Withdraw(ctx context.Context, a actor.Actor, id uuid.UUID, p W
 			return r, err
 		}
 		if r.Withdrawal != nil {
-			return r, apperr.Conflict("already_withdrawn", fmt.Sprintf("the referral was withdrawn on %s", LondonDate(r.Withdrawal.At)))
+			return r, apperr.Conflict("already_withdrawn", fmt.Sprintf("the referral was withdrawn on %s", calendar.BusinessDay(r.Withdrawal.At)))
 		}
 		appts, err := loadAppointments(ctx, st.tx, r.ID)
 		if err != nil {

@@ -246,7 +246,7 @@ func seedReferrals(ctx context.Context, d Deps, cat *catalogue) error {
 	if err != nil {
 		return fmt.Errorf("demo referrals: %w", err)
 	}
-	today := referrals.LondonDate(now)
+	today := calendar.BusinessDay(now)
 	// Referrals start with the contract year before the current one, so that the last ended year is
 	// complete (its year-end settlement then reflects the demo's volumes, not a missing half-year).
 	firstDay := today.AddYears(-1)
@@ -406,7 +406,7 @@ func (g *referralSeed) at(i, m int) time.Time {
 
 // dayOf returns the day index of t's London date.
 func (g *referralSeed) dayOf(t time.Time) int {
-	return g.cal.base.DaysUntil(referrals.LondonDate(t))
+	return g.cal.base.DaysUntil(calendar.BusinessDay(t))
 }
 
 // after returns t, or a little after prev when t is not after it.
@@ -886,7 +886,7 @@ func (g *referralSeed) referral(c *contractPlan, day int, fate int) {
 			switch {
 			case a.kind == referrals.KindAssessment && a.att.Attended():
 				x.status = string(referrals.StatusAssessed)
-				x.assessedOn = referrals.LondonDate(a.start)
+				x.assessedOn = calendar.BusinessDay(a.start)
 				x.planDue = g.cal.date(g.cal.addWD(g.dayOf(a.start), referrals.ActionPlanWorkingDays))
 			case a.kind == referrals.KindAssessment:
 				x.status = string(referrals.StatusAssigned)
@@ -1052,7 +1052,7 @@ func (g *referralSeed) drafts() {
 		updated := g.now.Add(-time.Duration(1+g.r.IntN(20*24)) * time.Hour)
 		x := rsReferral{id: g.newID(updated.Add(-48 * time.Hour)), contractID: c.id, region: g.regionOf(c), status: string(referrals.StatusDraft),
 			practitioner: g.demo.practitioner, crn: g.newCRN(), version: 1 + k, createdAt: updated.Add(-48 * time.Hour), updatedAt: updated}
-		g.person(&x, c, referrals.LondonDate(g.now))
+		g.person(&x, c, calendar.BusinessDay(g.now))
 		if k == 0 { // just started: the CRN and little else
 			x = rsReferral{id: x.id, contractID: x.contractID, region: x.region, status: x.status, practitioner: x.practitioner, crn: x.crn,
 				version: 1, createdAt: x.createdAt, updatedAt: x.createdAt, commitments: []byte("[]")}
