@@ -14,12 +14,6 @@ import (
 	"github.com/crsplatform/crs/payments/volumes"
 )
 
-// Handler serves the volume, alert, reconciliation and payment endpoints.
-type Handler struct{ svc *Service }
-
-// NewHandler returns the handler.
-func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
-
 // YearResponse is a contract year as volume responses show it.
 type YearResponse struct {
 	Number   int           `json:"number"`

@@ -23,20 +23,6 @@ import (
 // requestEntity names payment requests in audit records and notifications.
 const requestEntity = "payment_request"
 
-// PaymentTermsDays is the number of days from a valid request by which an approved one is paid.
-func (s *Service) PaymentTermsDays() int { return s.cfg.PaymentTermsDays }
-
-// requestScopeOf returns what the actor may see of payment requests: admins every request,
-// commissioners their regions', supplier users their organisation's contracts' as prime (so
-// subcontractors and other suppliers none); practitioners nothing (forbidden).
-func requestScopeOf(a actor.Actor) (scope, error) {
-	sc, err := scopeOf(a)
-	if err != nil {
-		return scope{}, apperr.Forbidden("role_not_allowed", "your role cannot see payments")
-	}
-	return sc, nil
-}
-
 // requestFacts is what audit records keep of a request.
 type requestFacts struct {
 	Status           RequestStatus `json:"status"`

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -18,52 +17,8 @@ import (
 	"github.com/crsplatform/crs/internal/ids"
 	"github.com/crsplatform/crs/internal/notify"
 	"github.com/crsplatform/crs/internal/page"
-	"github.com/crsplatform/crs/internal/queue"
 	"github.com/crsplatform/crs/payments/volumes"
 )
-
-// Config configures the payments service.
-type Config struct {
-	Inserter *queue.Inserter
-	Now      func() time.Time
-	// PaymentTermsDays is the number of days from a valid request by which an approved one is paid.
-	PaymentTermsDays int
-}
-
-// Service reconciles volumes against bands and manages payment requests.
-type Service struct {
-	db  *gorm.DB
-	cfg Config
-}
-
-// NewService returns the service.
-func NewService(db *gorm.DB, cfg Config) *Service {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.PaymentTermsDays == 0 {
-		cfg.PaymentTermsDays = 30
-	}
-	return &Service{db: db, cfg: cfg}
-}
-
-// Today is the service's current UK calendar date.
-func (s *Service) Today() calendar.Date { return calendar.BusinessDay(s.cfg.Now()) }
-
-// scopeOf returns what the actor may see of volumes: admins everything, commissioners their regions,
-// supplier users the contracts their organisation is prime on; practitioners nothing.
-func scopeOf(a actor.Actor) (scope, error) {
-	switch a.Role {
-	case actor.RoleAdmin:
-		return scope{all: true}, nil
-	case actor.RoleCommissioner:
-		return scope{regions: a.Regions}, nil
-	case actor.RoleSupplier:
-		return scope{supplier: a.SupplierID}, nil
-	default:
-		return scope{}, apperr.Forbidden("role_not_allowed", "your role cannot see contract volumes")
-	}
-}
 
 // ReconcileParams select a reconciliation run.
 type ReconcileParams struct {

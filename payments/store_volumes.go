@@ -7,11 +7,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/ids"
 	"github.com/crsplatform/crs/internal/page"
@@ -205,39 +203,4 @@ func listAlerts(ctx context.Context, db *gorm.DB, sc scope, p AlertParams) (page
 			Projected: a.Projected, Cap: a.VolumeCap, Message: a.Message}
 	}
 	return page.Build(out, p.Page.Limit, func(a Alert) any { after.ID = a.ID; return after }), nil
-}
-
-// scope is what an actor may see of the commercial picture: every contract (admins), the contracts
-// of some regions (commissioners) or of which the organisation is prime (supplier users).
-type scope struct {
-	all      bool
-	regions  []string
-	supplier uuid.UUID
-}
-
-// filter restricts a query on contracts aliased as alias.
-func (s scope) filter(q *gorm.DB, alias string) *gorm.DB {
-	switch {
-	case s.all:
-		return q
-	case s.supplier != uuid.Nil:
-		return q.Where(alias+".prime_supplier_id = ?", s.supplier)
-	default:
-		return q.Where(alias+".region_code = ANY(?)", pq.StringArray(s.regions))
-	}
-}
-
-// portfolio adds the scope to a portfolio filter, so that contracts outside it are never read.
-func (s scope) portfolio(f contracts.PortfolioFilter) contracts.PortfolioFilter {
-	switch {
-	case s.all:
-	case s.supplier != uuid.Nil:
-		f.Primes = []uuid.UUID{s.supplier}
-	default:
-		f.Regions = s.regions
-		if f.Regions == nil {
-			f.Regions = []string{}
-		}
-	}
-	return f
 }
