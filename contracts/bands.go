@@ -207,3 +207,12 @@ func ComputePrice(inputs []PricingInput) (PriceBreakdown, error) {
 	}
 	return breakdown, nil
 }
+
+func bandNumbered(bands []Band, number int) (Band, bool) {
+	for _, b := range bands {
+		if b.Number == number {
+			return b, true
+		}
+	}
+	return Band{}, false
+}

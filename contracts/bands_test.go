@@ -226,3 +226,30 @@ func TestComputePriceErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkedExample runs the DOMAIN worked example through the year-end rules: the binding band is
+// the band of the counted volume, at its annual price.
+func TestWorkedExample(t *testing.T) {
+	t.Parallel()
+	bands := exampleBands()
+	if err := ValidateBands(bands); err != nil {
+		t.Fatalf("example bands: %v", err)
+	}
+	cases := []struct {
+		counted   int
+		wantBand  int
+		wantOver  int
+		wantPrice int64
+	}{
+		{counted: 380, wantBand: 1, wantPrice: 300000},
+		{counted: 620, wantBand: 3, wantPrice: 460000},
+		{counted: 900, wantBand: 4, wantOver: 50, wantPrice: 540000},
+	}
+	for _, c := range cases {
+		band, over := BandFor(bands, c.counted)
+		if band.Number != c.wantBand || over != c.wantOver || int64(band.AnnualPrice) != c.wantPrice*100 {
+			t.Errorf("%d counted: band %d at %v with %d over cap; want band %d at £%d with %d over",
+				c.counted, band.Number, band.AnnualPrice, over, c.wantBand, c.wantPrice, c.wantOver)
+		}
+	}
+}

@@ -37,6 +37,12 @@ type PortfolioFilter struct {
 	LiveOn calendar.Date
 	// ActiveFrom and ActiveTo, when set, keep contracts live on at least one day between them.
 	ActiveFrom, ActiveTo calendar.Date
+	// Primes, when not nil, keeps the contracts of those prime suppliers (a supplier user's scope).
+	Primes []uuid.UUID
+	// AfterReference, when set, keeps contracts whose lower-cased reference sorts after it (a keyset
+	// page), and Limit, when positive, reads at most that many.
+	AfterReference string
+	Limit          int
 }
 
 // LoadPortfolio reads the contracts the filter selects, with their years, whoever asks, in a fixed
@@ -58,6 +64,15 @@ func LoadPortfolio(ctx context.Context, db *gorm.DB, f PortfolioFilter) ([]WithY
 	}
 	if !f.ActiveFrom.IsZero() && !f.ActiveTo.IsZero() {
 		q = q.Where("start_date <= ? AND effective_end_date >= ?", f.ActiveTo, f.ActiveFrom)
+	}
+	if f.Primes != nil {
+		q = q.Where("prime_supplier_id IN ?", f.Primes)
+	}
+	if f.AfterReference != "" {
+		q = q.Where("lower(reference) > ?", f.AfterReference)
+	}
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
 	}
 	var rows []contractRow
 	if err := q.Order("lower(reference), id").Find(&rows).Error; err != nil {

@@ -1,6 +1,7 @@
 package payments
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/httpserver"
 	"github.com/crsplatform/crs/internal/opt"
@@ -56,6 +58,16 @@ type SettlementResponse struct {
 }
 
 func (h *Handler) settlement(c echo.Context) error {
+	return h.settlementWith(c, h.svc.Settlement)
+}
+
+func (h *Handler) recordSettlement(c echo.Context) error {
+	return h.settlementWith(c, h.svc.RecordSettlement)
+}
+
+// settlementWith answers with the settlement that read (or record) returns for the path's contract
+// and year.
+func (h *Handler) settlementWith(c echo.Context, get func(context.Context, actor.Actor, uuid.UUID, int) (Settlement, error)) error {
 	id, err := httpserver.PathID(c, "id")
 	if err != nil {
 		return err
@@ -64,7 +76,7 @@ func (h *Handler) settlement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := h.svc.Settlement(httpserver.Ctx(c), httpserver.MustActor(c), id, n)
+	s, err := get(httpserver.Ctx(c), httpserver.MustActor(c), id, n)
 	if err != nil {
 		return err
 	}
@@ -74,7 +86,7 @@ func (h *Handler) settlement(c echo.Context) error {
 		AsOf: s.AsOf, CountedVolume: s.Counted, PaymentBasisBand: s.BasisBand, BindingBand: b.Band, Rule: b.Rule, OverCapReferrals: b.OverCap,
 		PricePence: int64(b.Price), EntitlementsPaidPence: int64(b.EntitlementsPaid), BalancePence: int64(b.Balance), Outcome: s.Outcome,
 		BalancingRequests: make([]RequestResponse, len(s.BalancingRequests))}
-	today := h.svc.ukToday()
+	today := h.svc.Today()
 	for i, r := range s.BalancingRequests {
 		clock, _ := r.OverdueOn(today, h.svc.PaymentTermsDays())
 		out.BalancingRequests[i] = h.requestResponse(r, clock)

@@ -9,16 +9,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/payments/volumes"
 )
-
-// Handler serves the volume, alert, reconciliation and payment endpoints.
-type Handler struct{ svc *Service }
-
-// NewHandler returns the handler.
-func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 
 // YearResponse is a contract year as volume responses show it.
 type YearResponse struct {
@@ -41,27 +35,27 @@ type BindingResponse struct {
 
 // PictureResponse is a contract year's volume picture.
 type PictureResponse struct {
-	ContractID      uuid.UUID        `json:"contract_id"`
-	Reference       string           `json:"contract_reference"`
-	ContractType    string           `json:"contract_type"`
-	Region          string           `json:"region"`
-	PCCArea         *string          `json:"pcc_area"`
-	Year            YearResponse     `json:"year"`
-	AsOf            calendar.Date    `json:"as_of"`
-	CountedYTD      int              `json:"counted_ytd"`
-	Projected       *int             `json:"projected"`
-	DaysElapsed     int              `json:"days_elapsed"`
-	IndicatedBand   *int             `json:"indicated_band"`
-	BasisBand       *int             `json:"payment_basis_band"`
-	BasisPricePence int64            `json:"payment_basis_price_pence"`
-	Cap             int              `json:"cap"`
-	PercentOfCap    string           `json:"percent_of_cap"`
-	Status          contracts.Status `json:"status"`
-	OverCap         int              `json:"over_cap"`
-	ByCategory      map[string]int   `json:"by_category"`
-	ByComplexity    map[string]int   `json:"by_complexity"`
-	Monthly         []MonthVolume    `json:"monthly"`
-	Binding         *BindingResponse `json:"binding"`
+	ContractID      uuid.UUID             `json:"contract_id"`
+	Reference       string                `json:"contract_reference"`
+	ContractType    string                `json:"contract_type"`
+	Region          string                `json:"region"`
+	PCCArea         *string               `json:"pcc_area"`
+	Year            YearResponse          `json:"year"`
+	AsOf            calendar.Date         `json:"as_of"`
+	CountedYTD      int                   `json:"counted_ytd"`
+	Projected       *int                  `json:"projected"`
+	DaysElapsed     int                   `json:"days_elapsed"`
+	IndicatedBand   *int                  `json:"indicated_band"`
+	BasisBand       *int                  `json:"payment_basis_band"`
+	BasisPricePence int64                 `json:"payment_basis_price_pence"`
+	Cap             int                   `json:"cap"`
+	PercentOfCap    string                `json:"percent_of_cap"`
+	Status          volumes.Status        `json:"status"`
+	OverCap         int                   `json:"over_cap"`
+	ByCategory      map[string]int        `json:"by_category"`
+	ByComplexity    map[string]int        `json:"by_complexity"`
+	Monthly         []volumes.MonthVolume `json:"monthly"`
+	Binding         *BindingResponse      `json:"binding"`
 }
 
 // percent formats basis points as a percentage with two decimals.
@@ -69,7 +63,7 @@ func percent(bp int) string {
 	return fmt.Sprintf("%d.%02d", bp/100, bp%100)
 }
 
-func pictureResponse(p Picture) PictureResponse {
+func pictureResponse(p volumes.Picture) PictureResponse {
 	r := PictureResponse{ContractID: p.ContractID, Reference: p.Reference, ContractType: p.ContractType, Region: p.RegionCode,
 		Year: YearResponse{Number: p.Year.Number, Start: p.Year.Start, End: p.Year.End, PartYear: p.Year.PartYear, Days: p.Year.Days},
 		AsOf: p.AsOf, CountedYTD: p.CountedYTD, Projected: p.Projected, DaysElapsed: p.DaysElapsed, IndicatedBand: intPtr(p.IndicatedBand),
@@ -142,9 +136,9 @@ func (h *Handler) portfolio(c echo.Context) error {
 	}
 	q := httpserver.NewQuery(c)
 	p := PortfolioParams{Region: strings.ToUpper(q.String("region")), ContractType: strings.ToUpper(q.String("contract_type")),
-		Status: contracts.Status(strings.ToUpper(q.String("status"))), AsOf: h.asOf(q), Page: pp}
+		Status: volumes.Status(strings.ToUpper(q.String("status"))), AsOf: h.asOf(q), Page: pp}
 	switch p.Status {
-	case "", contracts.StatusGreen, contracts.StatusAmber, contracts.StatusRed:
+	case "", volumes.StatusGreen, volumes.StatusAmber, volumes.StatusRed:
 	default:
 		q.Fail("status", "invalid_status", "status must be GREEN, AMBER or RED")
 	}
@@ -174,8 +168,8 @@ func (h *Handler) alerts(c echo.Context) error {
 	}
 	q := httpserver.NewQuery(c)
 	p := AlertParams{Region: strings.ToUpper(q.String("region")), ContractID: q.UUID("contract_id"), Kind: strings.ToUpper(q.String("kind")), Page: pp}
-	switch contracts.AlertKind(p.Kind) {
-	case "", contracts.AlertAmber, contracts.AlertRed, contracts.AlertNinetyPercent, contracts.AlertCapReached:
+	switch volumes.AlertKind(p.Kind) {
+	case "", volumes.AlertAmber, volumes.AlertRed, volumes.AlertNinetyPercent, volumes.AlertCapReached:
 	default:
 		q.Fail("kind", "invalid_kind", "kind must be AMBER, RED, NINETY_PERCENT or CAP_REACHED")
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/enum"
 	"github.com/crsplatform/crs/internal/money"
-	"github.com/crsplatform/crs/referrals"
 )
 
 // RequestKind is what a payment request is for.
@@ -169,7 +168,7 @@ const (
 // PaymentDueOn returns the last day of the payment terms of a request valid at validAt: termsDays after
 // its UK date.
 func PaymentDueOn(validAt time.Time, termsDays int) calendar.Date {
-	return referrals.LondonDate(validAt).AddDays(termsDays)
+	return calendar.BusinessDay(validAt).AddDays(termsDays)
 }
 
 // ResponseDueOn returns the last day to answer a query raised on queriedOn.

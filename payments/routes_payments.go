@@ -18,7 +18,10 @@ func registerPaymentRoutes(r *httpserver.Router, h *Handler) {
 		Summary:  "A contract year's monthly entitlements (current year by default), exact and rounded, with what was requested, approved and paid",
 		Response: ScheduleResponse{}, Query: []httpserver.Param{{Name: "year", Type: "integer", Description: "contract year number"}}})
 	r.Add(httpserver.Route{Method: http.MethodGet, Path: "/contracts/:id/years/:n/settlement", Handler: h.settlement, Roles: commercial, Tag: tag,
-		Summary:  "An ended contract year's settlement: binding band, price, entitlements paid, balance, balancing request and recovery (409 year_not_ended before)",
+		Summary:  "An ended contract year's settlement (a read: it records nothing): binding band, price, entitlements paid, balance, balancing request and recovery (409 year_not_ended before)",
+		Response: SettlementResponse{}})
+	r.Add(httpserver.Route{Method: http.MethodPost, Path: "/contracts/:id/years/:n/settlement", Handler: h.recordSettlement, Roles: commercial, Tag: tag,
+		Summary:  "Record an ended contract year's settlement now: the recovery of a negative balance, once (commissioners of the region, admins); the settlement job does the same every six hours",
 		Response: SettlementResponse{}})
 	r.Add(httpserver.Route{Method: http.MethodPost, Path: "/payment-requests", Handler: h.submitRequest, Roles: commercial, Tag: tag, Idempotent: true,
 		Status: http.StatusCreated, Summary: "Submit a monthly (default) or year-end balancing payment request (users of the contract's prime)",

@@ -21,7 +21,7 @@ import (
 // requests it flagged; it is what the hourly clocks job runs.
 func (s *Service) FlagOverdueRequests(ctx context.Context) ([]Request, error) {
 	sys := actor.System("payment-clocks")
-	today, now := s.ukToday(), s.cfg.Now().UTC()
+	today, now := s.Today(), s.cfg.Now().UTC()
 	var flagged []Request
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		due, err := overdueUnflagged(ctx, tx, today, s.cfg.PaymentTermsDays)

@@ -80,7 +80,7 @@ func (s *Service) Entitlements(ctx context.Context, a actor.Actor, id uuid.UUID,
 	if err != nil {
 		return EntitlementSchedule{}, err
 	}
-	y, err := pickYear(c, n, s.ukToday())
+	y, err := pickYear(c, n, s.Today())
 	if err != nil {
 		return EntitlementSchedule{}, err
 	}

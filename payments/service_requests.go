@@ -3,7 +3,6 @@ package payments
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,40 +17,11 @@ import (
 	"github.com/crsplatform/crs/internal/money"
 	"github.com/crsplatform/crs/internal/notify"
 	"github.com/crsplatform/crs/internal/page"
-	"github.com/crsplatform/crs/referrals"
+	"github.com/crsplatform/crs/payments/volumes"
 )
 
 // requestEntity names payment requests in audit records and notifications.
 const requestEntity = "payment_request"
-
-// ukToday returns the service's current UK calendar date: months end and payments fall due by it.
-func (s *Service) ukToday() calendar.Date { return referrals.LondonDate(s.cfg.Now()) }
-
-// PaymentTermsDays is the number of days from a valid request by which an approved one is paid.
-func (s *Service) PaymentTermsDays() int { return s.cfg.PaymentTermsDays }
-
-// requestScopeOf returns what the actor may see of payment requests: admins every request,
-// commissioners their regions', supplier users their organisation's contracts' as prime (so
-// subcontractors and other suppliers none); practitioners nothing (forbidden).
-func requestScopeOf(a actor.Actor) (scope, error) {
-	sc, err := scopeOf(a)
-	if err != nil {
-		return scope{}, apperr.Forbidden("role_not_allowed", "your role cannot see payments")
-	}
-	return sc, nil
-}
-
-// inScope reports whether a request is in the scope.
-func inScope(sc scope, r Request) bool {
-	switch {
-	case sc.all:
-		return true
-	case sc.supplier != uuid.Nil:
-		return r.PrimeSupplierID == sc.supplier
-	default:
-		return slices.Contains(sc.regions, r.RegionCode)
-	}
-}
 
 // requestFacts is what audit records keep of a request.
 type requestFacts struct {
@@ -162,7 +132,7 @@ func (s *Service) SubmitRequest(ctx context.Context, a actor.Actor, p SubmitPara
 	if err := p.validate(); err != nil {
 		return RequestDetail{}, err
 	}
-	now, today := s.cfg.Now().UTC(), s.ukToday()
+	now, today := s.cfg.Now().UTC(), s.Today()
 	r := Request{ID: ids.New(), ContractID: c.ID, ContractReference: c.Reference, RegionCode: c.Area.RegionCode, PrimeSupplierID: c.Prime.ID,
 		Kind: p.Kind, Period: p.Period, YearNumber: p.Year, Amount: p.Amount, InvoiceReference: p.InvoiceReference, Notes: p.Notes,
 		Status: StatusSubmitted, SubmittedBy: a.UserID, SubmittedAt: now, ValidAt: now, Version: 1, CreatedAt: now, UpdatedAt: now}
@@ -281,7 +251,7 @@ func (s *Service) checkBalancing(ctx context.Context, c contracts.WithYears, r R
 
 // checkBalance refuses a balancing amount unless the year's balance is positive and equal to it;
 // field is false for the code on the problem only (a conflict).
-func checkBalance(pic Picture, amount money.Pence, field bool) error {
+func checkBalance(pic volumes.Picture, amount money.Pence, field bool) error {
 	var balance money.Pence
 	if pic.Binding != nil {
 		balance = pic.Binding.Balance
@@ -311,7 +281,7 @@ func (s *Service) detail(ctx context.Context, db *gorm.DB, r Request) (RequestDe
 			r.Queries++
 		}
 	}
-	clock, _ := r.OverdueOn(s.ukToday(), s.cfg.PaymentTermsDays)
+	clock, _ := r.OverdueOn(s.Today(), s.cfg.PaymentTermsDays)
 	return RequestDetail{Request: r, Overdue: clock, Messages: msgs, Events: events}, nil
 }
 
@@ -321,11 +291,11 @@ func (s *Service) GetRequest(ctx context.Context, a actor.Actor, id uuid.UUID) (
 	if err != nil {
 		return RequestDetail{}, err
 	}
-	r, ok, err := readRequest(ctx, s.db, id, false)
+	r, ok, err := readRequest(ctx, s.db, sc, id, false)
 	if err != nil {
 		return RequestDetail{}, err
 	}
-	if !ok || !inScope(sc, r) {
+	if !ok {
 		return RequestDetail{}, apperr.NotFound("payment request")
 	}
 	return s.detail(ctx, s.db, r)
@@ -337,7 +307,7 @@ func (s *Service) ListRequests(ctx context.Context, a actor.Actor, p RequestPara
 	if err != nil {
 		return page.Page[ListedRequest]{}, err
 	}
-	return listRequests(ctx, s.db, sc, p, s.ukToday(), s.cfg.PaymentTermsDays)
+	return listRequests(ctx, s.db, sc, p, s.Today(), s.cfg.PaymentTermsDays)
 }
 
 // requestChange is one change to a locked request inside its transaction.
@@ -382,11 +352,11 @@ func (s *Service) changeRequest(ctx context.Context, a actor.Actor, id uuid.UUID
 	}
 	var out RequestDetail
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		before, ok, err := readRequest(ctx, tx, id, true)
+		before, ok, err := readRequest(ctx, tx, sc, id, true)
 		if err != nil {
 			return err
 		}
-		if !ok || !inScope(sc, before) {
+		if !ok {
 			return apperr.NotFound("payment request")
 		}
 		if err := mayTake(a, action); err != nil {
@@ -403,7 +373,7 @@ func (s *Service) changeRequest(ctx context.Context, a actor.Actor, id uuid.UUID
 			return err
 		}
 		now := s.cfg.Now().UTC()
-		ch := &requestChange{ctx: ctx, tx: tx, a: a, r: before, now: now, today: referrals.LondonDate(now)}
+		ch := &requestChange{ctx: ctx, tx: tx, a: a, r: before, now: now, today: calendar.BusinessDay(now)}
 		ch.r.Status = next
 		if err := fn(ch); err != nil {
 			return err
@@ -545,8 +515,8 @@ func (s *Service) MarkPaid(ctx context.Context, a actor.Actor, id uuid.UUID, ver
 			f.Add("paid_on", "required", "paid_on is required, YYYY-MM-DD.")
 		case p.PaidOn.After(ch.today):
 			f.Add("paid_on", "paid_on_in_future", fmt.Sprintf("The payment date cannot be after today, %s.", ch.today))
-		case ch.r.DecidedAt != nil && p.PaidOn.Before(referrals.LondonDate(*ch.r.DecidedAt)):
-			f.Add("paid_on", "paid_on_before_approval", fmt.Sprintf("The payment date cannot be before the approval, on %s.", referrals.LondonDate(*ch.r.DecidedAt)))
+		case ch.r.DecidedAt != nil && p.PaidOn.Before(calendar.BusinessDay(*ch.r.DecidedAt)):
+			f.Add("paid_on", "paid_on_before_approval", fmt.Sprintf("The payment date cannot be before the approval, on %s.", calendar.BusinessDay(*ch.r.DecidedAt)))
 		}
 		ref := requiredText(&f, "remittance_reference", "remittance_reference_required", "The remittance reference", p.RemittanceReference)
 		f.Check(len([]rune(ref)) <= MaxReferenceLength, "remittance_reference", "remittance_reference_too_long",

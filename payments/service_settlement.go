@@ -14,68 +14,105 @@ import (
 	"github.com/crsplatform/crs/internal/ids"
 	"github.com/crsplatform/crs/internal/notify"
 	"github.com/crsplatform/crs/internal/page"
-	"github.com/crsplatform/crs/referrals"
+	"github.com/crsplatform/crs/payments/volumes"
 )
 
 // recoveryEntity names recoveries in audit records and notifications.
 const recoveryEntity = "recovery"
 
 // Settlement returns ended contract year n's settlement (DOMAIN: year-end balance) computed today
-// from the year's counted referrals (the binding band) and the entitlements paid for it. A year not
-// ended yet is a conflict (year_not_ended), as is a year without a band table (bands_not_set). When
-// an admin or a commissioner asks and the balance is negative, the recovery is recorded (once per
-// contract and year; its amount follows the balance while outstanding) with its audit record and
-// notifications; supplier users see the figures without recording anything. The contract's scope is
-// that of Entitlements.
+// from the year's counted referrals (the binding band) and the entitlements paid for it, with the
+// recovery recorded for it, if any. It is a read: it records nothing, whoever asks (recoveries are
+// recorded by the settlement job, SettleEndedYears, or by RecordSettlement). A year not ended yet is a
+// conflict (year_not_ended), as is a year without a band table (bands_not_set). The contract's scope
+// is that of Entitlements.
 func (s *Service) Settlement(ctx context.Context, a actor.Actor, id uuid.UUID, n int) (Settlement, error) {
-	if _, err := requestScopeOf(a); err != nil {
-		return Settlement{}, err
-	}
-	c, err := s.scopedContract(ctx, a, id)
+	out, _, err := s.settlement(ctx, a, id, n)
 	if err != nil {
 		return Settlement{}, err
 	}
-	y, ok := yearOf(c, n)
-	if !ok {
-		return Settlement{}, apperr.NotFound("contract year")
-	}
-	today := s.ukToday()
-	if !today.After(y.End) {
-		return Settlement{}, apperr.Conflict("year_not_ended", fmt.Sprintf("contract year %d ends on %s: it is settled from the day after", y.Number, y.End))
-	}
-	pic, err := s.yearPicture(ctx, c, y, today)
-	if err != nil {
-		return Settlement{}, err
-	}
-	if pic.Binding == nil {
-		return Settlement{}, apperr.Conflict("bands_not_set", fmt.Sprintf("contract year %d has no band table to settle against", y.Number))
-	}
-	out := Settlement{Contract: c.Contract, Year: y.Year, AsOf: today, Counted: pic.CountedYTD, BasisBand: pic.BasisBand, Binding: *pic.Binding,
-		Outcome: OutcomeOf(pic.Binding.Balance)}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if out.Outcome == OutcomeRecovery && a.Is(actor.RoleAdmin, actor.RoleCommissioner) {
-			rec, err := s.recordRecovery(ctx, tx, a, c.Contract, pic)
-			if err != nil {
-				return err
-			}
-			out.Recovery = &rec
-		} else if rec, ok, err := recoveryOf(ctx, tx, c.ID, y.Number); err != nil {
-			return err
-		} else if ok {
-			out.Recovery = &rec
-		}
-		out.BalancingRequests, err = balancingRequests(ctx, tx, c.ID, y.Number)
-		return err
+		return s.settlementRecords(ctx, tx, &out)
 	})
 	if err != nil {
-		return Settlement{}, fmt.Errorf("settle contract %s year %d: %w", c.ID, y.Number, err)
+		return Settlement{}, fmt.Errorf("read the settlement of contract %s year %d: %w", id, n, err)
 	}
 	return out, nil
 }
 
+// RecordSettlement settles ended contract year n now: when its balance is negative it records the
+// recovery (or brings an outstanding one up to date), with its audit record and notifications, and
+// returns the settlement as Settlement would. It is idempotent: a second call with the same figures
+// changes nothing. Admins and the commissioners of the contract's region may record; supplier users who
+// see the contract are forbidden (role_not_allowed); errors are otherwise those of Settlement.
+func (s *Service) RecordSettlement(ctx context.Context, a actor.Actor, id uuid.UUID, n int) (Settlement, error) {
+	out, pic, err := s.settlement(ctx, a, id, n)
+	if err != nil {
+		return Settlement{}, err
+	}
+	if !a.Is(actor.RoleAdmin, actor.RoleCommissioner) {
+		return Settlement{}, apperr.Forbidden("role_not_allowed", "only commissioners and admins record settlements")
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if out.Outcome == OutcomeRecovery {
+			if _, err := s.recordRecovery(ctx, tx, a, out.Contract, pic); err != nil {
+				return err
+			}
+		}
+		return s.settlementRecords(ctx, tx, &out)
+	})
+	if err != nil {
+		return Settlement{}, fmt.Errorf("record the settlement of contract %s year %d: %w", id, n, err)
+	}
+	return out, nil
+}
+
+// settlement computes ended contract year n's figures today for an actor who may see them, and the
+// picture they come from.
+func (s *Service) settlement(ctx context.Context, a actor.Actor, id uuid.UUID, n int) (Settlement, volumes.Picture, error) {
+	if _, err := requestScopeOf(a); err != nil {
+		return Settlement{}, volumes.Picture{}, err
+	}
+	c, err := s.scopedContract(ctx, a, id)
+	if err != nil {
+		return Settlement{}, volumes.Picture{}, err
+	}
+	y, ok := yearOf(c, n)
+	if !ok {
+		return Settlement{}, volumes.Picture{}, apperr.NotFound("contract year")
+	}
+	today := s.Today()
+	if !today.After(y.End) {
+		return Settlement{}, volumes.Picture{}, apperr.Conflict("year_not_ended", fmt.Sprintf("contract year %d ends on %s: it is settled from the day after", y.Number, y.End))
+	}
+	pic, err := s.yearPicture(ctx, c, y, today)
+	if err != nil {
+		return Settlement{}, volumes.Picture{}, err
+	}
+	if pic.Binding == nil {
+		return Settlement{}, volumes.Picture{}, apperr.Conflict("bands_not_set", fmt.Sprintf("contract year %d has no band table to settle against", y.Number))
+	}
+	return Settlement{Contract: c.Contract, Year: y.Year, AsOf: today, Counted: pic.CountedYTD, BasisBand: pic.BasisBand, Binding: *pic.Binding,
+		Outcome: OutcomeOf(pic.Binding.Balance)}, pic, nil
+}
+
+// settlementRecords adds to a settlement the recovery recorded for its year and its balancing
+// requests.
+func (s *Service) settlementRecords(ctx context.Context, tx *gorm.DB, out *Settlement) error {
+	rec, ok, err := recoveryOf(ctx, tx, out.Contract.ID, out.Year.Number)
+	if err != nil {
+		return err
+	}
+	if ok {
+		out.Recovery = &rec
+	}
+	out.BalancingRequests, err = balancingRequests(ctx, tx, out.Contract.ID, out.Year.Number)
+	return err
+}
+
 // recordRecovery records (or brings up to date) the recovery of a picture's negative balance, with
 // its audit record and notifications to the prime's users and the region's commissioners.
-func (s *Service) recordRecovery(ctx context.Context, tx *gorm.DB, a actor.Actor, c contracts.Contract, pic Picture) (Recovery, error) {
+func (s *Service) recordRecovery(ctx context.Context, tx *gorm.DB, a actor.Actor, c contracts.Contract, pic volumes.Picture) (Recovery, error) {
 	rec, change, err := recordRecovery(ctx, tx, Recovery{ID: ids.New(), ContractID: c.ID, ContractReference: c.Reference, RegionCode: c.Area.RegionCode,
 		PrimeSupplierID: c.Prime.ID, YearNumber: pic.Year.Number, Amount: -pic.Binding.Balance, RecordedAt: s.cfg.Now().UTC()})
 	if err != nil || change == recoveryUnchanged {
@@ -104,7 +141,7 @@ type recoveryAudit struct {
 	Reference   string    `json:"settlement_reference,omitempty"`
 }
 
-func recoveryFacts(r Recovery, pic Picture) recoveryAudit {
+func recoveryFacts(r Recovery, pic volumes.Picture) recoveryAudit {
 	f := recoveryAudit{ContractID: r.ContractID, Year: r.YearNumber, AmountPence: int64(r.Amount), Status: string(r.Status), Reference: r.SettlementReference}
 	if pic.Binding != nil {
 		f.Band, f.Counted = pic.Binding.Band, pic.CountedYTD
@@ -164,11 +201,11 @@ func (s *Service) SettleRecovery(ctx context.Context, a actor.Actor, id uuid.UUI
 	}
 	var out Recovery
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		r, ok, err := readRecovery(ctx, tx, id, true)
+		r, ok, err := readRecovery(ctx, tx, sc, id, true)
 		if err != nil {
 			return err
 		}
-		if !ok || !inScope(sc, Request{PrimeSupplierID: r.PrimeSupplierID, RegionCode: r.RegionCode}) {
+		if !ok {
 			return apperr.NotFound("recovery")
 		}
 		if !a.IsAdmin() {
@@ -194,7 +231,7 @@ func (s *Service) SettleRecovery(ctx context.Context, a actor.Actor, id uuid.UUI
 			return err
 		}
 		if err := audit.Record(ctx, tx, a, audit.Change{Action: "recovery.settled", EntityType: recoveryEntity, EntityID: r.ID,
-			Before: recoveryFacts(before, Picture{}), After: recoveryFacts(r, Picture{})}); err != nil {
+			Before: recoveryFacts(before, volumes.Picture{}), After: recoveryFacts(r, volumes.Picture{})}); err != nil {
 			return err
 		}
 		title := fmt.Sprintf("Recovery settled: %s year %d", r.ContractReference, r.YearNumber)
@@ -214,55 +251,35 @@ func (s *Service) SettleRecovery(ctx context.Context, a actor.Actor, id uuid.UUI
 // transaction: what the periodic job runs. It returns the recoveries it recorded or amended.
 func (s *Service) SettleEndedYears(ctx context.Context) ([]Recovery, error) {
 	sys := actor.System("year-end-settlement")
-	today := s.ukToday()
+	today := s.Today()
 	portfolio, err := contracts.LoadPortfolio(ctx, s.db, contracts.PortfolioFilter{})
 	if err != nil {
 		return nil, err
 	}
-	type sel struct {
-		c contracts.WithYears
-		y contracts.YearDetail
-		w referrals.Window
-	}
-	var sels []sel
-	var windows []referrals.Window
-	contractIDs := make([]uuid.UUID, 0, len(portfolio))
+	var years []volumes.YearOf
 	for _, c := range portfolio {
-		contractIDs = append(contractIDs, c.ID)
 		for _, y := range c.Years {
 			if today.After(y.End) && len(y.Bands) > 0 {
-				w := referrals.Window{ContractID: c.ID, Start: y.Start, End: y.End}
-				sels, windows = append(sels, sel{c, y, w}), append(windows, w)
+				years = append(years, volumes.YearOf{Contract: c, Year: y})
 			}
 		}
 	}
-	vols, err := referrals.CountVolumes(ctx, s.db, windows)
-	if err != nil {
-		return nil, err
-	}
-	paid, err := paidByContractMonth(ctx, s.db, contractIDs)
+	pics, err := volumes.Pictures(ctx, s.db, Ledger{}, years, today)
 	if err != nil {
 		return nil, err
 	}
 	var changed []Recovery
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, x := range sels {
-			if len(paid[x.c.ID]) == 0 {
-				continue // nothing paid: the balance cannot be negative
-			}
-			schedules, err := Schedules(x.c)
-			if err != nil {
-				return err
-			}
-			pic := BuildPicture(x.c, x.y, vols[x.w], today, AttributeToYear(schedules, paid[x.c.ID], x.y.Number))
+		for i, pic := range pics {
 			if pic.Binding == nil || pic.Binding.Balance >= 0 {
 				continue
 			}
-			before, had, err := recoveryOf(ctx, tx, x.c.ID, x.y.Number)
+			c := years[i].Contract
+			before, had, err := recoveryOf(ctx, tx, c.ID, pic.Year.Number)
 			if err != nil {
 				return err
 			}
-			rec, err := s.recordRecovery(ctx, tx, sys, x.c.Contract, pic)
+			rec, err := s.recordRecovery(ctx, tx, sys, c.Contract, pic)
 			if err != nil {
 				return err
 			}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -16,55 +15,10 @@ import (
 	"github.com/crsplatform/crs/internal/audit"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/ids"
-	"github.com/crsplatform/crs/internal/money"
 	"github.com/crsplatform/crs/internal/notify"
 	"github.com/crsplatform/crs/internal/page"
-	"github.com/crsplatform/crs/internal/queue"
-	"github.com/crsplatform/crs/referrals"
+	"github.com/crsplatform/crs/payments/volumes"
 )
-
-// Config configures the payments service.
-type Config struct {
-	Inserter *queue.Inserter
-	Now      func() time.Time
-	// PaymentTermsDays is the number of days from a valid request by which an approved one is paid.
-	PaymentTermsDays int
-}
-
-// Service reconciles volumes against bands and manages payment requests.
-type Service struct {
-	db  *gorm.DB
-	cfg Config
-}
-
-// NewService returns the service.
-func NewService(db *gorm.DB, cfg Config) *Service {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.PaymentTermsDays == 0 {
-		cfg.PaymentTermsDays = 30
-	}
-	return &Service{db: db, cfg: cfg}
-}
-
-// Today is the service's current UK calendar date.
-func (s *Service) Today() calendar.Date { return referrals.LondonDate(s.cfg.Now()) }
-
-// scopeOf returns what the actor may see of volumes: admins everything, commissioners their regions,
-// supplier users the contracts their organisation is prime on; practitioners nothing.
-func scopeOf(a actor.Actor) (scope, error) {
-	switch a.Role {
-	case actor.RoleAdmin:
-		return scope{all: true}, nil
-	case actor.RoleCommissioner:
-		return scope{regions: a.Regions}, nil
-	case actor.RoleSupplier:
-		return scope{supplier: a.SupplierID}, nil
-	default:
-		return scope{}, apperr.Forbidden("role_not_allowed", "your role cannot see contract volumes")
-	}
-}
 
 // ReconcileParams select a reconciliation run.
 type ReconcileParams struct {
@@ -77,7 +31,7 @@ type ReconcileParams struct {
 // RunResult summarises a reconciliation run.
 type RunResult struct {
 	AsOf      calendar.Date
-	Pictures  []Picture
+	Pictures  []volumes.Picture
 	NewAlerts []Alert
 }
 
@@ -98,10 +52,7 @@ func (s *Service) Reconcile(ctx context.Context, a actor.Actor, p ReconcileParam
 	if p.ContractIDs == nil {
 		filter.LiveOn = asOf
 	}
-	if !sc.all {
-		filter.Regions = sc.regions
-	}
-	portfolio, err := contracts.LoadPortfolio(ctx, s.db, filter)
+	portfolio, err := contracts.LoadPortfolio(ctx, s.db, sc.portfolio(filter))
 	if err != nil {
 		return RunResult{}, err
 	}
@@ -123,7 +74,7 @@ func (s *Service) Reconcile(ctx context.Context, a actor.Actor, p ReconcileParam
 			for _, k := range pic.AlertsDue {
 				due = append(due, alertRow{ID: ids.New(), ContractID: pic.ContractID, YearNumber: pic.Year.Number, Kind: string(k),
 					RaisedAt: now, AsOf: asOf, CountedYTD: pic.CountedYTD, Projected: pic.Projected, VolumeCap: pic.Cap,
-					Message: AlertMessage(pic, k)})
+					Message: volumes.AlertMessage(pic, k)})
 			}
 		}
 		raised, err := raiseAlerts(ctx, tx, due)
@@ -147,11 +98,11 @@ func (s *Service) Reconcile(ctx context.Context, a actor.Actor, p ReconcileParam
 
 // announceAlert audits a newly raised alert and notifies the commissioners of the contract's region,
 // in-app and by e-mail (sent when SMTP is configured).
-func (s *Service) announceAlert(ctx context.Context, tx *gorm.DB, a actor.Actor, r alertRow, pics []Picture) (Alert, error) {
-	i := slices.IndexFunc(pics, func(p Picture) bool { return p.ContractID == r.ContractID })
+func (s *Service) announceAlert(ctx context.Context, tx *gorm.DB, a actor.Actor, r alertRow, pics []volumes.Picture) (Alert, error) {
+	i := slices.IndexFunc(pics, func(p volumes.Picture) bool { return p.ContractID == r.ContractID })
 	pic := pics[i]
 	alert := Alert{ID: r.ID, ContractID: r.ContractID, Reference: pic.Reference, RegionCode: pic.RegionCode, YearNumber: r.YearNumber,
-		Kind: contracts.AlertKind(r.Kind), RaisedAt: r.RaisedAt, AsOf: r.AsOf, CountedYTD: r.CountedYTD, Projected: r.Projected,
+		Kind: volumes.AlertKind(r.Kind), RaisedAt: r.RaisedAt, AsOf: r.AsOf, CountedYTD: r.CountedYTD, Projected: r.Projected,
 		Cap: r.VolumeCap, Message: r.Message}
 	if err := audit.Record(ctx, tx, a, audit.Change{Action: "volume.alert_raised", EntityType: "contract", EntityID: r.ContractID, After: alert}); err != nil {
 		return Alert{}, err
@@ -172,59 +123,32 @@ func (s *Service) announceAlert(ctx context.Context, tx *gorm.DB, a actor.Actor,
 	return alert, nil
 }
 
-// Pictures computes, without storing anything, the picture of each contract's year containing asOf,
-// counting every contract in two set-based queries. Contracts not live on asOf are left out.
-func (s *Service) Pictures(ctx context.Context, portfolio []contracts.WithYears, asOf calendar.Date) ([]Picture, error) {
-	type sel struct {
-		c contracts.WithYears
-		y contracts.YearDetail
-	}
-	var sels []sel
-	var windows []referrals.Window
+// Pictures computes, without storing anything, the picture of each contract's year containing asOf
+// (volumes.Pictures). Contracts not live on asOf are left out.
+func (s *Service) Pictures(ctx context.Context, portfolio []contracts.WithYears, asOf calendar.Date) ([]volumes.Picture, error) {
+	var years []volumes.YearOf
 	for _, c := range portfolio {
-		y, ok := c.YearOn(asOf)
-		if !ok {
-			continue // not live on asOf: nothing to reconcile
+		if y, ok := c.YearOn(asOf); ok {
+			years = append(years, volumes.YearOf{Contract: c, Year: y})
 		}
-		sels = append(sels, sel{c, y})
-		windows = append(windows, referrals.Window{ContractID: c.ID, Start: y.Start, End: asOf})
 	}
-	vols, err := referrals.CountVolumes(ctx, s.db, windows)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Picture, len(sels))
-	for i, x := range sels {
-		out[i] = BuildPicture(x.c, x.y, vols[windows[i]], asOf, 0)
-	}
-	return out, nil
+	return volumes.Pictures(ctx, s.db, Ledger{}, years, asOf)
 }
 
-// yearPicture computes one contract year's picture as of a day (the year's end once it has ended),
-// with the entitlements paid for an ended year.
-func (s *Service) yearPicture(ctx context.Context, c contracts.WithYears, y contracts.YearDetail, asOf calendar.Date) (Picture, error) {
-	end := asOf
-	if end.After(y.End) {
-		end = y.End
-	}
-	w := referrals.Window{ContractID: c.ID, Start: y.Start, End: end}
-	vols, err := referrals.CountVolumes(ctx, s.db, []referrals.Window{w})
+// yearPicture computes one contract year's picture as of a day (volumes.Pictures): counted to the
+// year's end once it has ended, and settled with the entitlements paid for it on or before that day.
+func (s *Service) yearPicture(ctx context.Context, c contracts.WithYears, y contracts.YearDetail, asOf calendar.Date) (volumes.Picture, error) {
+	pics, err := volumes.Pictures(ctx, s.db, Ledger{}, []volumes.YearOf{{Contract: c, Year: y}}, asOf)
 	if err != nil {
-		return Picture{}, err
+		return volumes.Picture{}, err
 	}
-	var paid money.Pence
-	if asOf.After(y.End) {
-		if paid, err = PaidForYear(ctx, s.db, c, y.Number, calendar.Date{}); err != nil {
-			return Picture{}, err
-		}
-	}
-	return BuildPicture(c, y, vols[w], asOf, paid), nil
+	return pics[0], nil
 }
 
 // ContractVolumes is a contract year's current picture with its stored snapshots.
 type ContractVolumes struct {
 	Contract  contracts.WithYears
-	Picture   Picture
+	Picture   volumes.Picture
 	Snapshots []Snapshot
 }
 
@@ -269,17 +193,18 @@ func (s *Service) ContractVolumes(ctx context.Context, a actor.Actor, id uuid.UU
 	return ContractVolumes{Contract: c, Picture: pic, Snapshots: snaps}, nil
 }
 
-// scopedContract loads a contract with its years if the actor may see its volumes.
+// scopedContract loads a contract with its years if the actor may see its volumes: the scope is part
+// of the query, so a contract outside it is never read.
 func (s *Service) scopedContract(ctx context.Context, a actor.Actor, id uuid.UUID) (contracts.WithYears, error) {
 	sc, err := scopeOf(a)
 	if err != nil {
 		return contracts.WithYears{}, err
 	}
-	cs, err := contracts.LoadPortfolio(ctx, s.db, contracts.PortfolioFilter{IDs: []uuid.UUID{id}})
+	cs, err := contracts.LoadPortfolio(ctx, s.db, sc.portfolio(contracts.PortfolioFilter{IDs: []uuid.UUID{id}}))
 	if err != nil {
 		return contracts.WithYears{}, err
 	}
-	if len(cs) != 1 || !sc.allows(cs[0].Contract) {
+	if len(cs) != 1 {
 		return contracts.WithYears{}, apperr.NotFound("contract")
 	}
 	return cs[0], nil
@@ -289,56 +214,59 @@ func (s *Service) scopedContract(ctx context.Context, a actor.Actor, id uuid.UUI
 type PortfolioParams struct {
 	Region       string
 	ContractType string
-	Status       contracts.Status
+	Status       volumes.Status
 	// AsOf is the day of the pictures; zero means today.
 	AsOf calendar.Date
 	Page page.Params
 }
 
-// Portfolio returns the picture (as of p.AsOf, default today) of every live contract in scope, in reference order, filtered by
-// region, contract type and status.
-func (s *Service) Portfolio(ctx context.Context, a actor.Actor, p PortfolioParams) (page.Page[Picture], error) {
+// Portfolio returns the picture (as of p.AsOf, default today) of every live contract in scope, in
+// reference order, filtered by region, contract type and status, one page at a time. Scope, filters and
+// the cursor are applied in SQL; only the status, which the picture decides, is applied afterwards,
+// reading further contracts a page at a time until the page is full.
+func (s *Service) Portfolio(ctx context.Context, a actor.Actor, p PortfolioParams) (page.Page[volumes.Picture], error) {
 	sc, err := scopeOf(a)
 	if err != nil {
-		return page.Page[Picture]{}, err
+		return page.Page[volumes.Picture]{}, err
 	}
 	var after string
-	has, err := page.Decode(p.Page.Cursor, &after)
-	if err != nil {
-		return page.Page[Picture]{}, err
+	if _, err := page.Decode(p.Page.Cursor, &after); err != nil {
+		return page.Page[volumes.Picture]{}, err
 	}
 	today := p.AsOf
 	if today.IsZero() {
 		today = s.Today()
 	}
-	f := contracts.PortfolioFilter{LiveOn: today}
-	if !sc.all && sc.supplier == uuid.Nil {
-		f.Regions = sc.regions
-	}
+	f := sc.portfolio(contracts.PortfolioFilter{LiveOn: today, AfterReference: after, Limit: p.Page.Limit + 1})
 	if p.Region != "" {
 		f.Regions = intersect(f.Regions, p.Region)
 	}
 	if p.ContractType != "" {
 		f.ContractTypes = []string{p.ContractType}
 	}
-	portfolio, err := contracts.LoadPortfolio(ctx, s.db, f)
-	if err != nil {
-		return page.Page[Picture]{}, err
-	}
-	portfolio = slices.DeleteFunc(portfolio, func(c contracts.WithYears) bool {
-		return !sc.allows(c.Contract) || (has && strings.ToLower(c.Reference) <= after)
-	})
-	pics, err := s.Pictures(ctx, portfolio, today)
-	if err != nil {
-		return page.Page[Picture]{}, err
-	}
-	if p.Status != "" {
-		pics = slices.DeleteFunc(pics, func(x Picture) bool { return x.Status != p.Status })
+	var pics []volumes.Picture
+	for {
+		batch, err := contracts.LoadPortfolio(ctx, s.db, f)
+		if err != nil {
+			return page.Page[volumes.Picture]{}, err
+		}
+		got, err := s.Pictures(ctx, batch, today)
+		if err != nil {
+			return page.Page[volumes.Picture]{}, err
+		}
+		if p.Status != "" {
+			got = slices.DeleteFunc(got, func(x volumes.Picture) bool { return x.Status != p.Status })
+		}
+		pics = append(pics, got...)
+		if len(batch) < f.Limit || len(pics) > p.Page.Limit {
+			break
+		}
+		f.AfterReference = strings.ToLower(batch[len(batch)-1].Reference)
 	}
 	if len(pics) > p.Page.Limit+1 {
 		pics = pics[:p.Page.Limit+1]
 	}
-	return page.Build(pics, p.Page.Limit, func(x Picture) any { return strings.ToLower(x.Reference) }), nil
+	return page.Build(pics, p.Page.Limit, func(x volumes.Picture) any { return strings.ToLower(x.Reference) }), nil
 }
 
 // intersect narrows a region filter (nil: every region) to one region.

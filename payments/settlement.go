@@ -8,6 +8,7 @@ import (
 	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/money"
+	"github.com/crsplatform/crs/payments/volumes"
 )
 
 // Outcome is what an ended contract year's balance calls for.
@@ -45,7 +46,7 @@ type Settlement struct {
 	// Counted is the year's counted referrals; BasisBand the payment basis band at the year's end.
 	Counted   int
 	BasisBand int
-	Binding   Binding
+	Binding   volumes.Binding
 	Outcome   Outcome
 	// BalancingRequests are the year's balancing requests, oldest first (rejected and withdrawn ones
 	// included).

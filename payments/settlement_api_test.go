@@ -13,7 +13,7 @@ import (
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/factory"
 	"github.com/crsplatform/crs/internal/httpserver"
-	"github.com/crsplatform/crs/payments"
+	"github.com/crsplatform/crs/payments/volumes"
 )
 
 type settlementJSON struct {
@@ -73,13 +73,14 @@ func TestSettlementRecordsARecovery(t *testing.T) {
 	// DOMAIN's example: 380 counted referrals bind band 1 (£300,000); £460,000 paid: -£160,000.
 	factory.Referrals(t, b.env.DB.Gorm, b.contract, factory.ReferralOpts{SentOn: calendar.NewDate(2024, 9, 2), Count: 380})
 	b.payYear()
-	// The prime sees the figures; nothing is recorded until a commissioner, an admin or the job looks.
+	// The figures are read by anyone in scope; nothing is recorded until a commissioner, an admin or
+	// the job records the settlement.
 	s := b.settlement(b.primeUser, b.contract, 1)
-	if s.CountedVolume != 380 || s.BindingBand != 1 || s.Rule != payments.RuleWithinBand || s.PricePence != 30_000_000 ||
+	if s.CountedVolume != 380 || s.BindingBand != 1 || s.Rule != volumes.RuleWithinBand || s.PricePence != 30_000_000 ||
 		s.EntitlementsPaidPence != 46_000_000 || s.BalancePence != -16_000_000 || s.Outcome != "RECOVERY" || s.Recovery != nil {
 		t.Fatalf("settlement %+v", s)
 	}
-	s = b.settlement(b.commJ, b.contract, 1)
+	b.env.Post(b.commJ.Token, settlementPath(b.contract, 1), nil).Expect(http.StatusOK).JSON(&s)
 	if s.Recovery == nil || s.Recovery.AmountPence != 16_000_000 || s.Recovery.Status != "OUTSTANDING" {
 		t.Fatalf("recovery %+v", s.Recovery)
 	}
@@ -138,7 +139,7 @@ func TestBalancingRequest(t *testing.T) {
 	b.submit(b.primeUser, balancing(b.contract, 2, 100)).ExpectProblem(http.StatusBadRequest, "year_not_ended")
 	b.payYear()
 	s := b.settlement(b.admin, b.contract, 1)
-	if s.BindingBand != 4 || s.Rule != payments.RuleAboveCap || s.OverCapReferrals != 50 || s.BalancePence != 8_000_000 ||
+	if s.BindingBand != 4 || s.Rule != volumes.RuleAboveCap || s.OverCapReferrals != 50 || s.BalancePence != 8_000_000 ||
 		s.Outcome != "BALANCING_PAYMENT_DUE" || s.Recovery != nil {
 		t.Fatalf("settlement %+v", s)
 	}

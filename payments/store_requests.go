@@ -14,7 +14,6 @@ import (
 	"github.com/crsplatform/crs/internal/constraint"
 	"github.com/crsplatform/crs/internal/money"
 	"github.com/crsplatform/crs/internal/opt"
-	"github.com/crsplatform/crs/referrals"
 )
 
 type requestRow struct {
@@ -167,10 +166,12 @@ func liveRequestExists(ctx context.Context, tx *gorm.DB, r Request) (bool, error
 	return len(found) > 0, nil
 }
 
-// readRequest reads one request with its contract's reference and prime; lock takes its row lock.
-func readRequest(ctx context.Context, db *gorm.DB, id uuid.UUID, lock bool) (Request, bool, error) {
+// readRequest reads one request with its contract's reference and prime within the scope (one
+// outside it is neither read nor locked); lock takes its row lock.
+func readRequest(ctx context.Context, db *gorm.DB, sc scope, id uuid.UUID, lock bool) (Request, bool, error) {
 	q := db.WithContext(ctx).Table("payment_requests pr").Select(requestSelect).Joins("JOIN contracts c ON c.id = pr.contract_id").
 		Where("pr.id = ?", id)
+	q = sc.filter(q, "c")
 	if lock {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "pr"}})
 	}
@@ -481,7 +482,7 @@ func QueriesForReturn(ctx context.Context, db *gorm.DB, contractIDs []uuid.UUID,
 		if q.Kind == MessageQuery {
 			q.ResponseDueOn = ResponseDueOn(q.CreatedOn)
 			if r.AnsweredAt != nil {
-				q.AnsweredOn = referrals.LondonDate(*r.AnsweredAt)
+				q.AnsweredOn = calendar.BusinessDay(*r.AnsweredAt)
 			}
 		}
 		out[i] = q

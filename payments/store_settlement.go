@@ -11,7 +11,6 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/crsplatform/crs/internal/apperr"
-	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/money"
 	"github.com/crsplatform/crs/internal/page"
 )
@@ -86,16 +85,17 @@ func recordRecovery(ctx context.Context, tx *gorm.DB, r Recovery) (Recovery, rec
 
 // recoveryOf reads the recovery of a contract year, if recorded.
 func recoveryOf(ctx context.Context, db *gorm.DB, contractID uuid.UUID, year int) (Recovery, bool, error) {
-	return readRecoveryWhere(ctx, db, false, "r.contract_id = ? AND r.year_number = ?", contractID, year)
+	return readRecoveryWhere(ctx, db, scope{all: true}, false, "r.contract_id = ? AND r.year_number = ?", contractID, year)
 }
 
-// readRecovery reads a recovery by id; lock takes its row lock.
-func readRecovery(ctx context.Context, db *gorm.DB, id uuid.UUID, lock bool) (Recovery, bool, error) {
-	return readRecoveryWhere(ctx, db, lock, "r.id = ?", id)
+// readRecovery reads a recovery by id within the scope (one outside it is neither read nor locked);
+// lock takes its row lock.
+func readRecovery(ctx context.Context, db *gorm.DB, sc scope, id uuid.UUID, lock bool) (Recovery, bool, error) {
+	return readRecoveryWhere(ctx, db, sc, lock, "r.id = ?", id)
 }
 
-func readRecoveryWhere(ctx context.Context, db *gorm.DB, lock bool, where string, args ...any) (Recovery, bool, error) {
-	q := db.WithContext(ctx).Table("recoveries r").Select(recoverySelect).Joins("JOIN contracts c ON c.id = r.contract_id").Where(where, args...)
+func readRecoveryWhere(ctx context.Context, db *gorm.DB, sc scope, lock bool, where string, args ...any) (Recovery, bool, error) {
+	q := sc.filter(db.WithContext(ctx).Table("recoveries r").Select(recoverySelect).Joins("JOIN contracts c ON c.id = r.contract_id").Where(where, args...), "c")
 	if lock {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "r"}})
 	}
@@ -163,32 +163,6 @@ func listRecoveries(ctx context.Context, db *gorm.DB, sc scope, p RecoveryParams
 		out[i] = r.recovery()
 	}
 	return page.Build(out, p.Page.Limit, func(r Recovery) any { after.ID = r.ID; return after }), nil
-}
-
-// paidByContractMonth sums the paid monthly requests of the contracts by contract and calendar month,
-// in one query.
-func paidByContractMonth(ctx context.Context, db *gorm.DB, contractIDs []uuid.UUID) (map[uuid.UUID]map[calendar.Month]money.Pence, error) {
-	out := map[uuid.UUID]map[calendar.Month]money.Pence{}
-	if len(contractIDs) == 0 {
-		return out, nil
-	}
-	var rows []struct {
-		ContractID uuid.UUID
-		Period     calendar.Date
-		Total      int64
-	}
-	err := db.WithContext(ctx).Raw(`SELECT contract_id, period, sum(amount_pence) AS total FROM payment_requests
-		WHERE contract_id IN ? AND kind = 'MONTHLY' AND status = 'PAID' GROUP BY contract_id, period`, contractIDs).Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("sum paid monthly requests: %w", err)
-	}
-	for _, r := range rows {
-		if out[r.ContractID] == nil {
-			out[r.ContractID] = map[calendar.Month]money.Pence{}
-		}
-		out[r.ContractID][r.Period.CalendarMonth()] = money.Pence(r.Total)
-	}
-	return out, nil
 }
 
 // adminUsers returns the active admins, who record payments.

@@ -7,14 +7,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/ids"
 	"github.com/crsplatform/crs/internal/page"
+	"github.com/crsplatform/crs/payments/volumes"
 )
 
 type snapshotRow struct {
@@ -46,7 +45,7 @@ func intPtr(n int) *int {
 
 // writeSnapshots stores the pictures as the snapshots of their day, replacing any taken earlier the
 // same day (never duplicating them).
-func writeSnapshots(ctx context.Context, tx *gorm.DB, pics []Picture, at time.Time) error {
+func writeSnapshots(ctx context.Context, tx *gorm.DB, pics []volumes.Picture, at time.Time) error {
 	if len(pics) == 0 {
 		return nil
 	}
@@ -74,17 +73,17 @@ func writeSnapshots(ctx context.Context, tx *gorm.DB, pics []Picture, at time.Ti
 
 // Snapshot is a stored daily picture of a contract year.
 type Snapshot struct {
-	AsOf           calendar.Date    `json:"as_of"`
-	ComputedAt     time.Time        `json:"computed_at"`
-	CountedYTD     int              `json:"counted_ytd"`
-	Projected      *int             `json:"projected"`
-	DaysElapsed    int              `json:"days_elapsed"`
-	IndicatedBand  *int             `json:"indicated_band"`
-	BasisBand      *int             `json:"basis_band"`
-	Cap            int              `json:"cap"`
-	PercentOfCapBP int              `json:"percent_of_cap_bp"`
-	Status         contracts.Status `json:"status"`
-	OverCap        int              `json:"over_cap"`
+	AsOf           calendar.Date  `json:"as_of"`
+	ComputedAt     time.Time      `json:"computed_at"`
+	CountedYTD     int            `json:"counted_ytd"`
+	Projected      *int           `json:"projected"`
+	DaysElapsed    int            `json:"days_elapsed"`
+	IndicatedBand  *int           `json:"indicated_band"`
+	BasisBand      *int           `json:"basis_band"`
+	Cap            int            `json:"cap"`
+	PercentOfCapBP int            `json:"percent_of_cap_bp"`
+	Status         volumes.Status `json:"status"`
+	OverCap        int            `json:"over_cap"`
 }
 
 func snapshotsOf(ctx context.Context, db *gorm.DB, contractID uuid.UUID, year int) ([]Snapshot, error) {
@@ -97,25 +96,25 @@ func snapshotsOf(ctx context.Context, db *gorm.DB, contractID uuid.UUID, year in
 	for i, r := range rows {
 		out[i] = Snapshot{AsOf: r.AsOf, ComputedAt: r.ComputedAt.UTC(), CountedYTD: r.CountedYTD, Projected: r.Projected,
 			DaysElapsed: r.DaysElapsed, IndicatedBand: r.IndicatedBand, BasisBand: r.BasisBand, Cap: r.VolumeCap,
-			PercentOfCapBP: r.PercentOfCapBP, Status: contracts.Status(r.Status), OverCap: r.OverCap}
+			PercentOfCapBP: r.PercentOfCapBP, Status: volumes.Status(r.Status), OverCap: r.OverCap}
 	}
 	return out, nil
 }
 
 // Alert is a raised volume alert.
 type Alert struct {
-	ID         uuid.UUID           `json:"id"`
-	ContractID uuid.UUID           `json:"contract_id"`
-	Reference  string              `json:"contract_reference"`
-	RegionCode string              `json:"region"`
-	YearNumber int                 `json:"year"`
-	Kind       contracts.AlertKind `json:"kind"`
-	RaisedAt   time.Time           `json:"raised_at"`
-	AsOf       calendar.Date       `json:"as_of"`
-	CountedYTD int                 `json:"counted_ytd"`
-	Projected  *int                `json:"projected"`
-	Cap        int                 `json:"cap"`
-	Message    string              `json:"message"`
+	ID         uuid.UUID         `json:"id"`
+	ContractID uuid.UUID         `json:"contract_id"`
+	Reference  string            `json:"contract_reference"`
+	RegionCode string            `json:"region"`
+	YearNumber int               `json:"year"`
+	Kind       volumes.AlertKind `json:"kind"`
+	RaisedAt   time.Time         `json:"raised_at"`
+	AsOf       calendar.Date     `json:"as_of"`
+	CountedYTD int               `json:"counted_ytd"`
+	Projected  *int              `json:"projected"`
+	Cap        int               `json:"cap"`
+	Message    string            `json:"message"`
 }
 
 type alertRow struct {
@@ -200,45 +199,8 @@ func listAlerts(ctx context.Context, db *gorm.DB, sc scope, p AlertParams) (page
 	for i, r := range rows {
 		a := r.Alert
 		out[i] = Alert{ID: a.ID, ContractID: a.ContractID, Reference: r.Reference, RegionCode: r.RegionCode, YearNumber: a.YearNumber,
-			Kind: contracts.AlertKind(a.Kind), RaisedAt: a.RaisedAt.UTC(), AsOf: a.AsOf, CountedYTD: a.CountedYTD,
+			Kind: volumes.AlertKind(a.Kind), RaisedAt: a.RaisedAt.UTC(), AsOf: a.AsOf, CountedYTD: a.CountedYTD,
 			Projected: a.Projected, Cap: a.VolumeCap, Message: a.Message}
 	}
 	return page.Build(out, p.Page.Limit, func(a Alert) any { after.ID = a.ID; return after }), nil
-}
-
-// scope is what an actor may see of the commercial picture: every contract (admins), the contracts
-// of some regions (commissioners) or of which the organisation is prime (supplier users).
-type scope struct {
-	all      bool
-	regions  []string
-	supplier uuid.UUID
-}
-
-// filter restricts a query on contracts aliased as alias.
-func (s scope) filter(q *gorm.DB, alias string) *gorm.DB {
-	switch {
-	case s.all:
-		return q
-	case s.supplier != uuid.Nil:
-		return q.Where(alias+".prime_supplier_id = ?", s.supplier)
-	default:
-		return q.Where(alias+".region_code = ANY(?)", pq.StringArray(s.regions))
-	}
-}
-
-// allows reports whether the contract is in scope.
-func (s scope) allows(c contracts.Contract) bool {
-	switch {
-	case s.all:
-		return true
-	case s.supplier != uuid.Nil:
-		return c.Prime.ID == s.supplier
-	default:
-		for _, r := range s.regions {
-			if r == c.Area.RegionCode {
-				return true
-			}
-		}
-		return false
-	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/google/uuid"
 )
 
@@ -81,7 +82,7 @@ func summarise(action string, after json.RawMessage) string {
 	}
 	when := ""
 	if f.StartsAt != nil {
-		when = f.StartsAt.In(london).Format("2 January 2006 15:04")
+		when = f.StartsAt.In(calendar.London).Format("2 January 2006 15:04")
 	}
 	switch action {
 	case AuditCreated:

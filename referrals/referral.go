@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/London must load even on a machine without a zone database
 
 	"github.com/google/uuid"
 
@@ -17,19 +16,6 @@ import (
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/enum"
 )
-
-// london is the zone whose calendar dates referrals count in: a referral sent at 23:30 UTC on
-// 30 June in summer counts on 1 July.
-var london = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic(fmt.Sprintf("referrals: load Europe/London: %v", err)) // embedded by time/tzdata
-	}
-	return loc
-}()
-
-// LondonDate returns the calendar date of t in Europe/London.
-func LondonDate(t time.Time) calendar.Date { return calendar.DateOf(t.In(london)) }
 
 // Limits on a referral's free-text fields, in characters.
 const (

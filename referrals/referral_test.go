@@ -11,6 +11,7 @@ import (
 
 	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/apperr"
+	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/referrals"
 )
 
@@ -189,8 +190,8 @@ func TestLondonDate(t *testing.T) {
 		"2026-03-29T00:30:00Z": "2026-03-29",
 	} {
 		at, _ := time.Parse(time.RFC3339, in)
-		if got := referrals.LondonDate(at).String(); got != want {
-			t.Errorf("LondonDate(%s) = %s, want %s", in, got, want)
+		if got := calendar.BusinessDay(at).String(); got != want {
+			t.Errorf("calendar.BusinessDay(%s) = %s, want %s", in, got, want)
 		}
 	}
 }

@@ -61,7 +61,7 @@ func NewService(db *gorm.DB, cfg Config) *Service {
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
 
 // Today returns the London date of the service's clock: the day referrals are sent and judged on.
-func (s *Service) Today() calendar.Date { return LondonDate(s.now()) }
+func (s *Service) Today() calendar.Date { return calendar.BusinessDay(s.now()) }
 
 // Detail is a referral with its contract and everything its workflow recorded.
 type Detail struct {
@@ -81,26 +81,6 @@ type Summary struct {
 	Timeliness        []Deadline
 }
 
-// canRead reports whether the referral of contract c is in the actor's scope: a draft is its
-// author's alone; a sent referral is readable by practitioners of its region (and its author),
-// commissioners of its region, admins, and users of the contract's prime or current subcontractors.
-func canRead(a actor.Actor, r Referral, c contracts.Contract) bool {
-	if r.Status == StatusDraft {
-		return a.Role == actor.RolePractitioner && a.UserID == r.PractitionerID
-	}
-	switch a.Role {
-	case actor.RoleAdmin:
-		return true
-	case actor.RolePractitioner:
-		return a.UserID == r.PractitionerID || a.HasRegion(r.RegionCode)
-	case actor.RoleCommissioner:
-		return a.HasRegion(r.RegionCode)
-	case actor.RoleSupplier:
-		return c.HasSupplier(a.SupplierID)
-	}
-	return false
-}
-
 // requireOwner refuses everyone but the referral's practitioner.
 func requireOwner(a actor.Actor, r Referral) error {
 	if a.Role != actor.RolePractitioner || a.UserID != r.PractitionerID {
@@ -109,7 +89,7 @@ func requireOwner(a actor.Actor, r Referral) error {
 	return nil
 }
 
-// requireSupplier refuses everyone but the users of the contract's supply chain (whom canRead has
+// requireSupplier refuses everyone but the users of the contract's supply chain (whom the read scope has
 // already let through).
 func requireSupplier(a actor.Actor) error {
 	if a.Role != actor.RoleSupplier {
@@ -129,19 +109,17 @@ func supplyChain(c contracts.Contract) []uuid.UUID {
 	return out
 }
 
-// access reads a referral and its contract in db (a transaction when forUpdate, which locks the
-// referral's row), answering not found when it is outside the actor's scope.
+// access reads a referral in the actor's scope and its contract in db (a transaction when forUpdate,
+// which locks the referral's row), answering not found when it is outside the scope: the scope is part
+// of the query, so such a referral is neither read nor locked.
 func (s *Service) access(ctx context.Context, db *gorm.DB, a actor.Actor, id uuid.UUID, forUpdate bool) (Referral, contracts.Contract, error) {
-	r, err := loadReferral(ctx, db, id, forUpdate)
+	r, err := loadScopedReferral(ctx, db, a, id, forUpdate)
 	if err != nil {
 		return Referral{}, contracts.Contract{}, err
 	}
 	c, err := contracts.Load(ctx, db, r.ContractID)
 	if err != nil {
 		return Referral{}, contracts.Contract{}, fmt.Errorf("read contract of referral %s: %w", id, err)
-	}
-	if !canRead(a, r, c) {
-		return Referral{}, contracts.Contract{}, apperr.NotFound("referral")
 	}
 	return r, c, nil
 }
@@ -445,7 +423,7 @@ func (s *Service) Caseworkers(ctx context.Context, a actor.Actor, id uuid.UUID) 
 // referral, and false when there is nothing to send (no mailbox, or the referral is gone). The
 // e-mail names the referral and the contract only: people's details stay in the platform.
 func (s *Service) NotificationEmail(ctx context.Context, args NotifyArgs) (Email, bool, error) {
-	r, err := loadReferral(ctx, s.db, args.ReferralID, false)
+	r, err := loadReferral(ctx, s.db, args.ReferralID)
 	if apperr.IsNotFound(err) {
 		return Email{}, false, nil
 	}

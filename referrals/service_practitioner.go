@@ -36,7 +36,7 @@ func (s *Service) Withdraw(ctx context.Context, a actor.Actor, id uuid.UUID, ver
 			return r, err
 		}
 		if r.Withdrawal != nil {
-			return r, apperr.Conflict("already_withdrawn", fmt.Sprintf("the referral was withdrawn on %s", LondonDate(r.Withdrawal.At)))
+			return r, apperr.Conflict("already_withdrawn", fmt.Sprintf("the referral was withdrawn on %s", calendar.BusinessDay(r.Withdrawal.At)))
 		}
 		appts, err := loadAppointments(ctx, st.tx, r.ID)
 		if err != nil {
@@ -133,7 +133,7 @@ func (s *Service) Amend(ctx context.Context, a actor.Actor, id uuid.UUID, versio
 	})
 }
 
-// requireNoteReader lets through the referral's practitioner, supply chain users (canRead has
+// requireNoteReader lets through the referral's practitioner, supply chain users (the read scope has
 // checked the chain), commissioners and admins; other practitioners of the region get forbidden.
 func requireNoteReader(a actor.Actor, r Referral) error {
 	if a.Role == actor.RolePractitioner {

@@ -289,7 +289,7 @@ func (s *Service) RecordAttendance(ctx context.Context, a actor.Actor, id, appoi
 		}
 		r.Status = status
 		if action == ActionRecordAssessmentAttended {
-			r.AssessedOn = LondonDate(appt.Slot.StartsAt)
+			r.AssessedOn = calendar.BusinessDay(appt.Slot.StartsAt)
 			r.ActionPlanDueOn = calendar.AddWorkingDays(r.AssessedOn, ActionPlanWorkingDays)
 		}
 		if action == ActionRecordSession && fb.Attendance.Attended() {
@@ -332,7 +332,7 @@ func (st *step) completeDelivery(r Referral, appts []Appointment, appt Appointme
 	}
 	var last calendar.Date
 	for _, a := range appts {
-		if d := LondonDate(a.Slot.StartsAt); a.Kind == KindSession && a.Attended() && d.After(last) {
+		if d := calendar.BusinessDay(a.Slot.StartsAt); a.Kind == KindSession && a.Attended() && d.After(last) {
 			last = d
 		}
 	}

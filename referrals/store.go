@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/crsplatform/crs/contracts"
+	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/constraint"
@@ -166,15 +167,30 @@ func (row referralRow) referral() (Referral, error) {
 	return r, nil
 }
 
-// loadReferral reads a referral with its service choices; forUpdate locks its row until the
-// transaction ends. An unknown id is not found.
-func loadReferral(ctx context.Context, db *gorm.DB, id uuid.UUID, forUpdate bool) (Referral, error) {
+// loadReferral reads a referral with its service choices, whoever asks (for jobs acting for the
+// platform). An unknown id is not found.
+func loadReferral(ctx context.Context, db *gorm.DB, id uuid.UUID) (Referral, error) {
+	return loadReferralWhere(ctx, db, id, false, "TRUE", nil)
+}
+
+// loadScopedReferral reads a referral in the actor's scope (readScope) with its service choices;
+// forUpdate locks its row until the transaction ends. The scope is part of the query, so a referral
+// outside it is neither read nor locked: it is not found, as is an unknown id.
+func loadScopedReferral(ctx context.Context, db *gorm.DB, a actor.Actor, id uuid.UUID, forUpdate bool) (Referral, error) {
+	cond, args, ok := readScope(a)
+	if !ok {
+		return Referral{}, apperr.NotFound("referral")
+	}
+	return loadReferralWhere(ctx, db, id, forUpdate, cond, args)
+}
+
+func loadReferralWhere(ctx context.Context, db *gorm.DB, id uuid.UUID, forUpdate bool, scope string, scopeArgs []any) (Referral, error) {
 	q := db.WithContext(ctx)
 	if forUpdate {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	var row referralRow
-	err := q.Where("id = ?", id).Take(&row).Error
+	err := q.Where("id = ?", id).Where(scope, scopeArgs...).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Referral{}, apperr.NotFound("referral")
 	}

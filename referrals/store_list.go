@@ -155,22 +155,66 @@ func ListQuery(a actor.Actor, p ListParams, today calendar.Date) (Query, error) 
 	return q, nil
 }
 
-// sentBranch returns the scope and keyset of sent referrals; false when the cursor is past them all.
-func sentBranch(a actor.Actor, s Sort, after *listKey) (whereClause, bool) {
-	var c whereClause
+// sentScope adds to c the scope of the sent referrals an actor may read: practitioners those of their
+// regions and their own, commissioners those of their regions, admins all, supplier users those of
+// the contracts their organisation is prime or a current subcontractor on. It returns false for a role
+// that reads none. It is the one statement of that rule: lists, reads and locks all use it (through
+// readScope), so that a referral outside the caller's scope is never loaded.
+func sentScope(c *whereClause, a actor.Actor) bool {
 	c.add("status <> 'DRAFT'")
+	regions := func() (string, any) {
+		if len(a.Regions) == 1 {
+			return "region_code = ?", a.Regions[0]
+		}
+		return "region_code = ANY(?)", pq.StringArray(a.Regions)
+	}
 	switch a.Role {
 	case actor.RoleAdmin:
-	case actor.RoleCommissioner, actor.RolePractitioner:
-		if len(a.Regions) == 1 {
-			c.add("region_code = ?", a.Regions[0])
-		} else {
-			c.add("region_code = ANY(?)", pq.StringArray(a.Regions))
-		}
+	case actor.RoleCommissioner:
+		c.add(regions())
+	case actor.RolePractitioner:
+		cond, arg := regions()
+		c.add("("+cond+" OR practitioner_id = ?)", arg, a.UserID)
 	case actor.RoleSupplier:
 		c.add(`contract_id IN (SELECT id FROM contracts WHERE prime_supplier_id = ?
 			UNION ALL SELECT contract_id FROM contract_subcontractors WHERE supplier_id = ? AND removed_on IS NULL)`, a.SupplierID, a.SupplierID)
 	default:
+		return false
+	}
+	return true
+}
+
+// draftScope adds to c the drafts an actor may read: a practitioner's own. It returns false for the
+// other roles, which read no draft.
+func draftScope(c *whereClause, a actor.Actor) bool {
+	if a.Role != actor.RolePractitioner {
+		return false
+	}
+	c.add("status = 'DRAFT' AND practitioner_id = ?", a.UserID)
+	return true
+}
+
+// readScope is the SQL predicate of every referral an actor may read, drafts and sent ones, with its
+// arguments; ok is false when the actor may read none.
+func readScope(a actor.Actor) (cond string, args []any, ok bool) {
+	var parts []string
+	for _, scope := range []func(*whereClause, actor.Actor) bool{sentScope, draftScope} {
+		var c whereClause
+		if scope(&c, a) {
+			parts = append(parts, "("+strings.Join(c.conds, " AND ")+")")
+			args = append(args, c.args...)
+		}
+	}
+	if len(parts) == 0 {
+		return "", nil, false
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args, true
+}
+
+// sentBranch returns the scope and keyset of sent referrals; false when the cursor is past them all.
+func sentBranch(a actor.Actor, s Sort, after *listKey) (whereClause, bool) {
+	var c whereClause
+	if !sentScope(&c, a) {
 		return c, false
 	}
 	if after == nil {
@@ -199,7 +243,9 @@ func sentBranch(a actor.Actor, s Sort, after *listKey) (whereClause, bool) {
 // them all.
 func draftBranch(a actor.Actor, s Sort, after *listKey) (whereClause, bool) {
 	var c whereClause
-	c.add("status = 'DRAFT' AND practitioner_id = ?", a.UserID)
+	if !draftScope(&c, a) {
+		return c, false
+	}
 	if after == nil {
 		return c, true
 	}

@@ -98,5 +98,5 @@ func dateOf(t *time.Time) calendar.Date {
 	if t == nil {
 		return calendar.Date{}
 	}
-	return LondonDate(*t)
+	return calendar.BusinessDay(*t)
 }

@@ -108,7 +108,7 @@ func TestSeedDemoReferrals(t *testing.T) {
 
 	// Sent from the start of the previous contract year (at most 18 months back) up to yesterday,
 	// working days weighted.
-	today := referrals.LondonDate(time.Now())
+	today := calendar.BusinessDay(time.Now())
 	var span struct{ First, Last calendar.Date }
 	if err := d.Gorm.Raw(`SELECT min(sent_on) AS first, max(sent_on) AS last FROM referrals`).Scan(&span).Error; err != nil {
 		t.Fatal(err)

@@ -12,11 +12,11 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/crsplatform/crs/internal/actor"
+	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/config"
 	"github.com/crsplatform/crs/internal/dbtest"
 	"github.com/crsplatform/crs/jobs"
 	"github.com/crsplatform/crs/payments/returns"
-	"github.com/crsplatform/crs/referrals"
 )
 
 // runAsBinary makes the test binary run the crs command itself (main) when re-executed by a test, so
@@ -82,7 +82,7 @@ func TestKilledWorkerWorkIsRescued(t *testing.T) {
 	if err := hold.Exec(`LOCK TABLE referrals IN ACCESS EXCLUSIVE MODE`).Error; err != nil {
 		t.Fatal(err)
 	}
-	period := referrals.LondonDate(time.Now()).CalendarMonth().Prev().String()
+	period := calendar.BusinessDay(time.Now()).CalendarMonth().Prev().String()
 	ret, err := a.returns.Request(ctx, actor.System("kill-test"), returns.RequestParams{Scope: "region", Region: "J", Period: period})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	_ "time/tzdata" // Europe/London must load even on a machine without a zone database
 )
 
 // DateLayout is the layout of a Date in text, JSON and query strings (ISO 8601, "2006-01-02").
@@ -35,9 +36,27 @@ func DateOf(t time.Time) Date {
 	return Date{year: y, month: m, day: d}
 }
 
-// Today returns the date of now in UTC. The platform's clock is injected, so callers pass its Now().
+// London is the zone of the platform's business day (DOMAIN: contract years, referrals' sent dates,
+// payment dates and working days are all days in England): a referral sent at 23:30 UTC on 30 June in
+// summer is sent on 1 July.
+var London = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic(fmt.Sprintf("calendar: load Europe/London: %v", err)) // embedded by time/tzdata
+	}
+	return loc
+}()
+
+// BusinessDay returns the business day of an instant: its date in Europe/London. It is the one
+// definition of "the day" of anything that happens on the platform.
+func BusinessDay(t time.Time) Date {
+	return DateOf(t.In(London))
+}
+
+// Today returns the business day of now (BusinessDay). The platform's clock is injected, so callers
+// pass its Now().
 func Today(now time.Time) Date {
-	return DateOf(now.UTC())
+	return BusinessDay(now)
 }
 
 // ParseDate parses "YYYY-MM-DD". It returns an error for any other shape and for a day that does not

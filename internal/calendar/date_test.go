@@ -63,22 +63,6 @@ func TestNewDateNormalises(t *testing.T) {
 	}
 }
 
-func TestTodayIsUTC(t *testing.T) {
-	t.Parallel()
-	london, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		t.Skipf("no time zone data: %v", err)
-	}
-	// 00:30 on 1 June in London (BST) is still 31 May in UTC.
-	now := time.Date(2026, time.June, 1, 0, 30, 0, 0, london)
-	if got, want := Today(now), NewDate(2026, time.May, 31); got != want {
-		t.Errorf("Today(%v) = %v, want %v", now, got, want)
-	}
-	if got, want := DateOf(now), NewDate(2026, time.June, 1); got != want {
-		t.Errorf("DateOf(%v) = %v, want %v", now, got, want)
-	}
-}
-
 func TestAddDaysAndYears(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -366,5 +350,29 @@ func TestMonthJSON(t *testing.T) {
 	}
 	if _, err := json.Marshal(doc{}); err == nil {
 		t.Error("Marshal of the zero Month: want an error")
+	}
+}
+
+// The business day is the date in Europe/London, whatever the instant's own zone: one definition for
+// contracts, suppliers, referrals, payments and returns.
+func TestBusinessDay(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 6, 30, 23, 30, 0, 0, time.UTC), "2026-07-01"},                     // BST: already 1 July in London
+		{time.Date(2026, 6, 30, 22, 59, 0, 0, time.UTC), "2026-06-30"},                     // 23:59 in London
+		{time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC), "2026-12-31"},                    // GMT: London is UTC
+		{time.Date(2026, 3, 29, 0, 30, 0, 0, time.UTC), "2026-03-29"},                      // the night the clocks go forward
+		{time.Date(2026, 10, 24, 23, 30, 0, 0, time.UTC), "2026-10-25"},                    // the night they go back
+		{time.Date(2026, 7, 1, 0, 30, 0, 0, time.FixedZone("EDT", -4*3600)), "2026-07-01"}, // 05:30 in London
+	} {
+		if got := BusinessDay(c.at).String(); got != c.want {
+			t.Errorf("BusinessDay(%s) = %s, want %s", c.at, got, c.want)
+		}
+		if got := Today(c.at).String(); got != c.want {
+			t.Errorf("Today(%s) = %s, want %s", c.at, got, c.want)
+		}
 	}
 }

@@ -13,21 +13,21 @@ import (
 	"github.com/crsplatform/crs/internal/money"
 	"github.com/crsplatform/crs/internal/reference"
 	"github.com/crsplatform/crs/payments"
-	"github.com/crsplatform/crs/referrals"
+	"github.com/crsplatform/crs/payments/volumes"
 )
 
 // contractFigures is a contract's year-to-date position for the return.
 type contractFigures struct {
 	contracts.WithYears
 	// Picture is the year containing the as-at day (for a contract that ended before it, its last year).
-	Picture payments.Picture
+	Picture volumes.Picture
 	// Year is the detail of Picture's year.
 	Year contracts.YearDetail
 	// IndependentYTD is counted YTD by a separate query, for the Checks sheet.
 	IndependentYTD int
 	PaidYTD        money.Pence
 	// Ended are the contract's years that ended on or before the as-at day, with their settlement.
-	Ended []payments.Picture
+	Ended []volumes.Picture
 }
 
 // dataset is everything a return shows, gathered before the workbook is written.
@@ -83,58 +83,49 @@ func gather(ctx context.Context, db *gorm.DB, ref *reference.Data, r Return, asO
 	if reg, ok := ref.Region(r.Region); ok {
 		ds.RegionName = reg.Name
 	}
-	var current, ended []referrals.Window
-	type endedRef struct {
-		contract int
-		year     contracts.YearDetail
-	}
-	var endedRefs []endedRef
-	for i, c := range portfolio {
-		cf := contractFigures{WithYears: c}
+	// One picture per contract for the year containing asOf (for a contract that ended before it, its
+	// last year), then one per year ended by asOf, all from one volumes.Pictures call.
+	var years []volumes.YearOf
+	var endedOf []int // the contract of each ended year
+	for _, c := range portfolio {
 		y, ok := c.YearOn(asOf)
 		if !ok && len(c.Years) > 0 {
 			y = c.Years[len(c.Years)-1] // ended during the period
 		}
-		cf.Year = y
-		end := asOf
-		if end.After(y.End) {
-			end = y.End
-		}
-		current = append(current, referrals.Window{ContractID: c.ID, Start: y.Start, End: end})
+		ds.Contracts = append(ds.Contracts, contractFigures{WithYears: c, Year: y})
+		years = append(years, volumes.YearOf{Contract: c, Year: y})
+	}
+	for i, c := range portfolio {
 		for _, ey := range c.Years {
 			if ey.End.Before(asOf) {
-				ended = append(ended, referrals.Window{ContractID: c.ID, Start: ey.Start, End: ey.End})
-				endedRefs = append(endedRefs, endedRef{i, ey})
+				years = append(years, volumes.YearOf{Contract: c, Year: ey})
+				endedOf = append(endedOf, i)
 			}
 		}
-		ds.Contracts = append(ds.Contracts, cf)
 	}
-	vols, err := referrals.CountVolumes(ctx, db, append(append([]referrals.Window{}, current...), ended...))
+	pics, err := volumes.Pictures(ctx, db, payments.Ledger{}, years, asOf)
 	if err != nil {
 		return nil, err
 	}
-	totals, err := referrals.CountTotals(ctx, db, current)
+	current := make([]volumes.Window, len(ds.Contracts))
+	for i := range ds.Contracts {
+		cf := &ds.Contracts[i]
+		cf.Picture, cf.PaidYTD = pics[i], pics[i].Paid
+		end := asOf
+		if end.After(cf.Year.End) {
+			end = cf.Year.End
+		}
+		current[i] = volumes.Window{ContractID: cf.ID, Start: cf.Year.Start, End: end}
+	}
+	for k, i := range endedOf {
+		ds.Contracts[i].Ended = append(ds.Contracts[i].Ended, pics[len(ds.Contracts)+k])
+	}
+	totals, err := volumes.CountTotals(ctx, db, current)
 	if err != nil {
 		return nil, err
 	}
 	for i := range ds.Contracts {
-		cf := &ds.Contracts[i]
-		w := current[i]
-		cf.IndependentYTD = totals[w]
-		paid, err := payments.PaidForYear(ctx, db, cf.WithYears, cf.Year.Number, asOf)
-		if err != nil {
-			return nil, err
-		}
-		cf.PaidYTD = paid
-		cf.Picture = payments.BuildPicture(cf.WithYears, cf.Year, vols[w], asOf, paid)
-	}
-	for i, er := range endedRefs {
-		cf := &ds.Contracts[er.contract]
-		paid, err := payments.PaidForYear(ctx, db, cf.WithYears, er.year.Number, asOf)
-		if err != nil {
-			return nil, err
-		}
-		cf.Ended = append(cf.Ended, payments.BuildPicture(cf.WithYears, er.year, vols[ended[i]], asOf, paid))
+		ds.Contracts[i].IndependentYTD = totals[current[i]]
 	}
 	ids := idsOf(portfolio)
 	if ds.Alerts, err = alertsFor(ctx, db, ids, asOf); err != nil {

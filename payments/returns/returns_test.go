@@ -23,6 +23,7 @@ import (
 	"github.com/crsplatform/crs/internal/ids"
 	"github.com/crsplatform/crs/payments"
 	"github.com/crsplatform/crs/payments/returns"
+	"github.com/crsplatform/crs/payments/volumes"
 )
 
 type testBundle struct {
@@ -258,7 +259,7 @@ func TestRegionalReturnFiguresAreRight(t *testing.T) {
 	// Reconciliation: year 1 binds to band 1 (380 < 401) and the supplier was paid £160,000 too much.
 	rec := rowWhere(t, rawRows(t, f, "Reconciliation"), "Contract year", "1")
 	for k, v := range map[string]string{"Counted volume": "380", "Binding band": "1", "Over-cap referrals": "0", "Price": "300000",
-		"Entitlements paid": "460000", "Balance": "-160000", "Rule applied": payments.RuleWithinBand} {
+		"Entitlements paid": "460000", "Balance": "-160000", "Rule applied": volumes.RuleWithinBand} {
 		if rec[k] != v {
 			t.Errorf("Reconciliation %q = %q, want %q", k, rec[k], v)
 		}

@@ -23,7 +23,6 @@ import (
 	"github.com/crsplatform/crs/internal/queue"
 	"github.com/crsplatform/crs/internal/reference"
 	"github.com/crsplatform/crs/payments"
-	"github.com/crsplatform/crs/referrals"
 )
 
 // Config configures the service.
@@ -100,7 +99,7 @@ func (s *Service) Request(ctx context.Context, a actor.Actor, p RequestParams) (
 	}
 	period, perr := calendar.ParseMonth(strings.TrimSpace(p.Period))
 	if f.Check(perr == nil, "period", "invalid_period", "period must be a month, YYYY-MM") {
-		f.Check(!period.After(referrals.LondonDate(s.cfg.Now()).CalendarMonth()), "period", "period_in_future", "a return cannot be for a month that has not started")
+		f.Check(!period.After(calendar.BusinessDay(s.cfg.Now()).CalendarMonth()), "period", "period_in_future", "a return cannot be for a month that has not started")
 	}
 	if err := f.Err("the return request is not valid"); err != nil {
 		return Return{}, err
@@ -228,7 +227,7 @@ var sheetOrder = []string{"Summary", "Bands", "Monthly volumes", "Payments", "Qu
 // only the contracts and the period: it is written while the figures are gathered on other
 // connections, and the sheets built from the figures follow.
 func (s *Service) build(ctx context.Context, r Return) (*bytes.Buffer, error) {
-	today := referrals.LondonDate(s.cfg.Now())
+	today := calendar.BusinessDay(s.cfg.Now())
 	asOf := asOfDay(r, today)
 	portfolio, err := portfolioOf(ctx, s.db, r, asOf)
 	if err != nil {
@@ -278,7 +277,7 @@ func metaOf(ds *dataset) [][2]string {
 
 // RequestMonthly queues the national and every regional return for the month before today.
 func (s *Service) RequestMonthly(ctx context.Context) ([]Return, error) {
-	prev := referrals.LondonDate(s.cfg.Now()).CalendarMonth().Prev().String()
+	prev := calendar.BusinessDay(s.cfg.Now()).CalendarMonth().Prev().String()
 	sys := actor.System("monthly-returns")
 	var out []Return
 	r, err := s.Request(ctx, sys, RequestParams{Scope: string(ScopeNational), Period: prev})

@@ -15,6 +15,7 @@ import (
 	"github.com/crsplatform/crs/internal/money"
 	"github.com/crsplatform/crs/internal/opt"
 	"github.com/crsplatform/crs/payments"
+	"github.com/crsplatform/crs/payments/volumes"
 	"github.com/crsplatform/crs/suppliers"
 )
 
@@ -65,7 +66,7 @@ func summarySheet(ds *dataset) sheet {
 		{"% of cap", 10, kPercent, "Counted YTD as a share of the cap."},
 		{"Status", 9, kText, "GREEN while the projection stays inside the payment basis band; AMBER outside it but under the cap; RED when the projection exceeds the cap or counted YTD reaches 90% of it."},
 		{"Annual value", 16, kMoney, "The payment basis band's annual price in force on the data-as-at date."},
-		{"Year value", 16, kMoney, "The contract year's value: the annual value pro-rated for a part year (and summed by month if the basis band changed)."},
+		{"Year value", 16, kMoney, "The contract year's value: the annual value pro-rated for a part year; if the basis band changed, the months' exact amounts summed (a complete year) or each price pro-rated by its days (a part year)."},
 		{"Paid YTD", 16, kMoney, "Monthly entitlements paid for the contract year on or before the data-as-at date (a month shared by two years split in proportion to its entitlement)."},
 	}, rows: func(emit func([]any) error) error {
 		for _, c := range ds.Contracts {
@@ -146,7 +147,7 @@ func monthlySheet(ds *dataset) sheet {
 	return sheet{name: "Monthly volumes", table: "MonthlyVolumes", columns: cols, rows: func(emit func([]any) error) error {
 		for _, c := range ds.Contracts {
 			p := c.Picture
-			byMonth := map[calendar.Month]payments.MonthVolume{}
+			byMonth := map[calendar.Month]volumes.MonthVolume{}
 			for _, m := range p.Months {
 				byMonth[m.Month] = m
 			}

@@ -12,11 +12,11 @@ import (
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 
-	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/page"
 	"github.com/crsplatform/crs/payments"
+	"github.com/crsplatform/crs/payments/volumes"
 )
 
 type returnRow struct {
@@ -153,7 +153,7 @@ func alertsFor(ctx context.Context, db *gorm.DB, ids []uuid.UUID, asOf calendar.
 	out := make([]payments.Alert, len(rows))
 	for i, r := range rows {
 		out[i] = payments.Alert{ID: r.ID, ContractID: r.ContractID, Reference: r.Reference, RegionCode: r.RegionCode, YearNumber: r.YearNumber,
-			Kind: contracts.AlertKind(r.Kind), RaisedAt: r.RaisedAt.UTC(), AsOf: r.AsOf, CountedYTD: r.CountedYTD, Projected: r.Projected,
+			Kind: volumes.AlertKind(r.Kind), RaisedAt: r.RaisedAt.UTC(), AsOf: r.AsOf, CountedYTD: r.CountedYTD, Projected: r.Projected,
 			Cap: r.VolumeCap, Message: r.Message}
 	}
 	return out, nil

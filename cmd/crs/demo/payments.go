@@ -16,7 +16,6 @@ import (
 	"github.com/crsplatform/crs/internal/ids"
 	"github.com/crsplatform/crs/internal/money"
 	"github.com/crsplatform/crs/payments"
-	"github.com/crsplatform/crs/referrals"
 )
 
 // paymentsFrom is the first month the demo requests: the month contract year 5 starts in.
@@ -121,7 +120,7 @@ func seedPayments(ctx context.Context, d Deps, cat *catalogue) error {
 	if err != nil {
 		return err
 	}
-	s := &paymentSeed{today: referrals.LondonDate(time.Now()), reviewer: map[string]uuid.UUID{}, primes: map[uuid.UUID]uuid.UUID{},
+	s := &paymentSeed{today: calendar.BusinessDay(time.Now()), reviewer: map[string]uuid.UUID{}, primes: map[uuid.UUID]uuid.UUID{},
 		r: rand.New(rand.NewPCG(2025, 626))}
 	if err := s.loadUsers(ctx, d, cat); err != nil {
 		return err

@@ -1,4 +1,4 @@
-package payments
+package volumes
 
 import (
 	"fmt"
@@ -9,7 +9,6 @@ import (
 	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/money"
-	"github.com/crsplatform/crs/referrals"
 )
 
 // MonthVolume is one calendar month's counted referrals with their category and complexity splits.
@@ -45,9 +44,12 @@ type Picture struct {
 	// Cap is the effective cap: the latest cap variation's, or the band table's.
 	Cap            int
 	PercentOfCapBP int
-	Status         contracts.Status
+	Status         Status
 	OverCap        int
-	AlertsDue      []contracts.AlertKind
+	AlertsDue      []AlertKind
+	// Paid is the entitlements paid for the year on or before AsOf (paid monthly requests, a month
+	// shared with the neighbouring year split in proportion; balancing payments are not entitlements).
+	Paid money.Pence
 	// Binding is set once the year has ended (AsOf after its last day).
 	Binding *Binding
 }
@@ -75,14 +77,15 @@ const (
 	RuleAboveCap     = "above the cap: the top band, excess reported as over-cap referrals"
 )
 
-// BuildPicture computes a contract year's picture from its counted referrals (v holds only the
-// referrals sent in the year up to asOf) and, for an ended year, the entitlements paid against it.
-func BuildPicture(c contracts.WithYears, y contracts.YearDetail, v referrals.Volume, asOf calendar.Date, paid money.Pence) Picture {
+// Build computes a contract year's picture from its counted referrals (v holds only the referrals
+// sent in the year up to asOf) and the entitlements paid for the year by asOf, which settle an ended
+// year. It is pure: Pictures gathers its inputs for many years at once.
+func Build(c contracts.WithYears, y contracts.YearDetail, v Volume, asOf calendar.Date, paid money.Pence) Picture {
 	p := Picture{
 		ContractID: c.ID, Reference: c.Reference, ContractType: c.ContractTypeCode, RegionCode: c.Area.RegionCode,
 		PCCAreaCode: c.Area.PCCAreaCode, Year: y.Year, AsOf: asOf, CountedYTD: v.Total,
 		Months: make([]MonthVolume, 0, len(v.Months)), ByCategory: map[string]int{}, ByComplexity: map[string]int{},
-		Cap: y.EffectiveCap(),
+		Cap: y.EffectiveCap(), Paid: paid,
 	}
 	for _, m := range v.Months {
 		p.Months = append(p.Months, MonthVolume{Month: m.Month, Referrals: m.Referrals, ByCategory: maps.Clone(m.ByCategory), ByComplexity: maps.Clone(m.ByComplexity)})
@@ -100,7 +103,7 @@ func BuildPicture(c contracts.WithYears, y contracts.YearDetail, v referrals.Vol
 	if bp, ok := y.BasisOn(basisDay); ok {
 		p.BasisBand, p.BasisPrice = bp.Band.Number, bp.Band.AnnualPrice
 	}
-	projected, elapsed, hasProjection := contracts.Projection(p.CountedYTD, y.Year, asOf)
+	projected, elapsed, hasProjection := Projection(p.CountedYTD, y.Year, asOf)
 	p.DaysElapsed = elapsed
 	if hasProjection {
 		p.Projected = &projected
@@ -118,11 +121,11 @@ func BuildPicture(c contracts.WithYears, y contracts.YearDetail, v referrals.Vol
 		}
 		band, _ := contracts.BandFor(y.Bands, basis)
 		p.IndicatedBand = band.Number
-		p.Status = contracts.VolumeStatus(y.Bands, p.BasisBand, projected, hasProjection, p.CountedYTD, p.Cap)
+		p.Status = StatusOf(y.Bands, p.BasisBand, projected, hasProjection, p.CountedYTD, p.Cap)
 	} else {
-		p.Status = contracts.StatusGreen
+		p.Status = StatusGreen
 	}
-	p.AlertsDue = contracts.AlertsDue(p.Status, p.CountedYTD, p.Cap)
+	p.AlertsDue = AlertsDue(p.Status, p.CountedYTD, p.Cap)
 	if asOf.After(y.End) && len(y.Bands) > 0 {
 		p.Binding = bind(y, p.CountedYTD, paid)
 	}
@@ -145,19 +148,19 @@ func bind(y contracts.YearDetail, counted int, paid money.Pence) *Binding {
 }
 
 // AlertMessage describes an alert for people.
-func AlertMessage(p Picture, kind contracts.AlertKind) string {
+func AlertMessage(p Picture, kind AlertKind) string {
 	proj := "no projection yet"
 	if p.Projected != nil {
 		proj = fmt.Sprintf("projected %d", *p.Projected)
 	}
 	switch kind {
-	case contracts.AlertAmber:
+	case AlertAmber:
 		return fmt.Sprintf("%s year %d is AMBER: %d counted, %s, outside payment basis band %d (cap %d).", p.Reference, p.Year.Number, p.CountedYTD, proj, p.BasisBand, p.Cap)
-	case contracts.AlertRed:
+	case AlertRed:
 		return fmt.Sprintf("%s year %d is RED: %d counted, %s, against a cap of %d.", p.Reference, p.Year.Number, p.CountedYTD, proj, p.Cap)
-	case contracts.AlertNinetyPercent:
+	case AlertNinetyPercent:
 		return fmt.Sprintf("%s year %d has reached 90%% of its cap: %d of %d referrals counted.", p.Reference, p.Year.Number, p.CountedYTD, p.Cap)
-	case contracts.AlertCapReached:
+	case AlertCapReached:
 		return fmt.Sprintf("%s year %d has reached its cap of %d referrals: new referrals are refused unless the cap is varied.", p.Reference, p.Year.Number, p.Cap)
 	}
 	return fmt.Sprintf("%s year %d: %s", p.Reference, p.Year.Number, kind)

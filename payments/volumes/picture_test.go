@@ -1,4 +1,4 @@
-package payments_test
+package volumes_test
 
 import (
 	"testing"
@@ -8,8 +8,7 @@ import (
 	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/calendar"
 	"github.com/crsplatform/crs/internal/money"
-	"github.com/crsplatform/crs/payments"
-	"github.com/crsplatform/crs/referrals"
+	"github.com/crsplatform/crs/payments/volumes"
 )
 
 // workedExampleYear is DOMAIN.md's worked example as a complete contract year from 1 April 2025 with
@@ -46,16 +45,16 @@ func TestBindingBandAndBalanceOfTheWorkedExample(t *testing.T) {
 		overCap     int
 		price       money.Pence
 		balance     money.Pence
-		status      contracts.Status
+		status      volumes.Status
 		alertsAtEnd int
 	}{
-		{380, 1, payments.RuleWithinBand, 0, money.Pounds(300_000), money.Pounds(-160_000), contracts.StatusAmber, 1},
-		{600, 3, payments.RuleWithinBand, 0, money.Pounds(460_000), 0, contracts.StatusGreen, 0},
-		{900, 4, payments.RuleAboveCap, 50, money.Pounds(540_000), money.Pounds(80_000), contracts.StatusRed, 3},
+		{380, 1, volumes.RuleWithinBand, 0, money.Pounds(300_000), money.Pounds(-160_000), volumes.StatusAmber, 1},
+		{600, 3, volumes.RuleWithinBand, 0, money.Pounds(460_000), 0, volumes.StatusGreen, 0},
+		{900, 4, volumes.RuleAboveCap, 50, money.Pounds(540_000), money.Pounds(80_000), volumes.StatusRed, 3},
 	}
 	for _, tc := range cases {
-		v := referrals.Volume{ContractID: c.ID, Total: tc.counted}
-		p := payments.BuildPicture(c, y, v, afterYearEnd, paidInFull)
+		v := volumes.Volume{ContractID: c.ID, Total: tc.counted}
+		p := volumes.Build(c, y, v, afterYearEnd, paidInFull)
 		if p.Binding == nil {
 			t.Fatalf("%d counted: no binding band after the year end", tc.counted)
 		}
@@ -78,21 +77,21 @@ func TestPictureDuringTheYear(t *testing.T) {
 	y := c.Years[0]
 	// 1 October 2025 is day 184 of 365: 330 counted project to 330 x 365 / 184 = 654 (band 3, GREEN).
 	asOf := calendar.NewDate(2025, 10, 1)
-	p := payments.BuildPicture(c, y, referrals.Volume{Total: 330}, asOf, 0)
-	if p.Projected == nil || *p.Projected != 654 || p.DaysElapsed != 184 || p.IndicatedBand != 3 || p.Status != contracts.StatusGreen {
+	p := volumes.Build(c, y, volumes.Volume{Total: 330}, asOf, 0)
+	if p.Projected == nil || *p.Projected != 654 || p.DaysElapsed != 184 || p.IndicatedBand != 3 || p.Status != volumes.StatusGreen {
 		t.Fatalf("picture %+v", p)
 	}
 	if p.PercentOfCapBP != 3882 || p.BasisBand != 3 || p.BasisPrice != money.Pounds(460_000) || p.Binding != nil {
 		t.Fatalf("picture %+v", p)
 	}
 	// 770 counted is 90.6% of the 850 cap: RED, with the 90% alert.
-	p = payments.BuildPicture(c, y, referrals.Volume{Total: 770}, asOf, 0)
-	if p.Status != contracts.StatusRed || len(p.AlertsDue) != 2 || p.AlertsDue[1] != contracts.AlertNinetyPercent {
+	p = volumes.Build(c, y, volumes.Volume{Total: 770}, asOf, 0)
+	if p.Status != volumes.StatusRed || len(p.AlertsDue) != 2 || p.AlertsDue[1] != volumes.AlertNinetyPercent {
 		t.Fatalf("picture %+v alerts %v", p, p.AlertsDue)
 	}
 	// In the first 14 days there is no projection.
-	p = payments.BuildPicture(c, y, referrals.Volume{Total: 20}, y.Start.AddDays(10), 0)
-	if p.Projected != nil || p.Status != contracts.StatusGreen || p.IndicatedBand != 1 {
+	p = volumes.Build(c, y, volumes.Volume{Total: 20}, y.Start.AddDays(10), 0)
+	if p.Projected != nil || p.Status != volumes.StatusGreen || p.IndicatedBand != 1 {
 		t.Fatalf("early picture %+v", p)
 	}
 }

@@ -1,6 +1,7 @@
-package contracts
+package volumes
 
 import (
+	"github.com/crsplatform/crs/contracts"
 	"github.com/crsplatform/crs/internal/calendar"
 )
 
@@ -15,7 +16,7 @@ const ProjectionMinDays = 14
 //
 // It returns ok false, and projected 0, in the first ProjectionMinDays days of the year and before it
 // starts; daysElapsed is the figure the projection rests on (0 before the year starts).
-func Projection(countedYTD int, y Year, asOf calendar.Date) (projected, daysElapsed int, ok bool) {
+func Projection(countedYTD int, y contracts.Year, asOf calendar.Date) (projected, daysElapsed int, ok bool) {
 	if asOf.Before(y.Start) {
 		return 0, 0, false
 	}
@@ -39,7 +40,7 @@ const (
 	StatusRed Status = "RED"
 )
 
-// VolumeStatus returns a contract year's status:
+// StatusOf returns a contract year's status:
 //   - RED when counted YTD reaches 90 % of the cap (countedYTD x 10 >= volumeCap x 9, in whole
 //     numbers), or the projection exceeds the cap;
 //   - GREEN while the projection stays inside the payment basis band (the band numbered basisBand);
@@ -53,7 +54,7 @@ const (
 // volumeCap is passed apart from bands because a commissioner may record a cap variation for the
 // year. A basisBand that is not in bands is a band no volume falls inside: with a projection the
 // status is then AMBER or RED, without one GREEN or RED.
-func VolumeStatus(bands []Band, basisBand int, projected int, hasProjection bool, countedYTD int, volumeCap int) Status {
+func StatusOf(bands []contracts.Band, basisBand int, projected int, hasProjection bool, countedYTD int, volumeCap int) Status {
 	if reachedNinetyPercent(countedYTD, volumeCap) {
 		return StatusRed
 	}
@@ -114,11 +115,11 @@ func reachedNinetyPercent(counted, volumeCap int) bool {
 	return int64(counted)*10 >= int64(volumeCap)*9
 }
 
-func bandNumbered(bands []Band, number int) (Band, bool) {
+func bandNumbered(bands []contracts.Band, number int) (contracts.Band, bool) {
 	for _, b := range bands {
 		if b.Number == number {
 			return b, true
 		}
 	}
-	return Band{}, false
+	return contracts.Band{}, false
 }

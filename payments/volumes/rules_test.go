@@ -1,18 +1,41 @@
-package contracts
+package volumes
 
 import (
 	"slices"
 	"testing"
+
+	"github.com/crsplatform/crs/contracts"
+	"github.com/crsplatform/crs/internal/calendar"
+	"github.com/crsplatform/crs/internal/money"
 )
+
+func date(t *testing.T, s string) calendar.Date {
+	t.Helper()
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		t.Fatalf("ParseDate(%q): %v", s, err)
+	}
+	return d
+}
+
+// exampleBands are DOMAIN's worked example: cap 850, basis band 3 in most cases.
+func exampleBands() []contracts.Band {
+	return []contracts.Band{
+		{Number: 1, Low: 0, High: 400, AnnualPrice: money.Pounds(300000)},
+		{Number: 2, Low: 401, High: 550, AnnualPrice: money.Pounds(380000)},
+		{Number: 3, Low: 551, High: 700, AnnualPrice: money.Pounds(460000)},
+		{Number: 4, Low: 701, High: 850, AnnualPrice: money.Pounds(540000)},
+	}
+}
 
 func TestProjection(t *testing.T) {
 	t.Parallel()
-	full := Year{Number: 1, Start: date(t, "2025-04-01"), End: date(t, "2026-03-31"), Days: 365, FullDays: 365}
-	part := Year{Number: 3, Start: date(t, "2027-04-01"), End: date(t, "2027-07-09"), PartYear: true, Days: 100, FullDays: 366}
+	full := contracts.Year{Number: 1, Start: date(t, "2025-04-01"), End: date(t, "2026-03-31"), Days: 365, FullDays: 365}
+	part := contracts.Year{Number: 3, Start: date(t, "2027-04-01"), End: date(t, "2027-07-09"), PartYear: true, Days: 100, FullDays: 366}
 	cases := []struct {
 		name        string
 		counted     int
-		y           Year
+		y           contracts.Year
 		asOf        string
 		wantProj    int
 		wantElapsed int
@@ -42,7 +65,7 @@ func TestProjection(t *testing.T) {
 	}
 }
 
-func TestVolumeStatus(t *testing.T) {
+func TestStatusOf(t *testing.T) {
 	t.Parallel()
 	// DOMAIN worked example: basis band 3 (551-700), cap 850; 90 % of the cap is 765.
 	cases := []struct {
@@ -78,9 +101,9 @@ func TestVolumeStatus(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			got := VolumeStatus(exampleBands(), c.basis, c.projected, c.hasProj, c.counted, c.cap)
+			got := StatusOf(exampleBands(), c.basis, c.projected, c.hasProj, c.counted, c.cap)
 			if got != c.want {
-				t.Errorf("VolumeStatus(basis %d, projected %d/%v, counted %d, cap %d) = %s, want %s",
+				t.Errorf("StatusOf(basis %d, projected %d/%v, counted %d, cap %d) = %s, want %s",
 					c.basis, c.projected, c.hasProj, c.counted, c.cap, got, c.want)
 			}
 		})
@@ -109,32 +132,5 @@ func TestAlertsDue(t *testing.T) {
 				t.Errorf("AlertsDue(%s, %d, 850) = %v, want %v", c.status, c.counted, got, c.want)
 			}
 		})
-	}
-}
-
-// TestWorkedExample runs the DOMAIN worked example through the year-end rules: the binding band is
-// the band of the counted volume, at its annual price.
-func TestWorkedExample(t *testing.T) {
-	t.Parallel()
-	bands := exampleBands()
-	if err := ValidateBands(bands); err != nil {
-		t.Fatalf("example bands: %v", err)
-	}
-	cases := []struct {
-		counted   int
-		wantBand  int
-		wantOver  int
-		wantPrice int64
-	}{
-		{counted: 380, wantBand: 1, wantPrice: 300000},
-		{counted: 620, wantBand: 3, wantPrice: 460000},
-		{counted: 900, wantBand: 4, wantOver: 50, wantPrice: 540000},
-	}
-	for _, c := range cases {
-		band, over := BandFor(bands, c.counted)
-		if band.Number != c.wantBand || over != c.wantOver || int64(band.AnnualPrice) != c.wantPrice*100 {
-			t.Errorf("%d counted: band %d at %v with %d over cap; want band %d at £%d with %d over",
-				c.counted, band.Number, band.AnnualPrice, over, c.wantBand, c.wantPrice, c.wantOver)
-		}
 	}
 }
