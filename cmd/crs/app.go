@@ -17,6 +17,7 @@ import (
 	"riverqueue.com/riverui"
 
 	"github.com/crsplatform/crs/contracts"
+	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/audit"
 	"github.com/crsplatform/crs/internal/auth"
 	"github.com/crsplatform/crs/internal/config"
@@ -26,6 +27,7 @@ import (
 	"github.com/crsplatform/crs/internal/notify"
 	"github.com/crsplatform/crs/internal/queue"
 	"github.com/crsplatform/crs/internal/reference"
+	"github.com/crsplatform/crs/internal/web"
 	"github.com/crsplatform/crs/jobs"
 	"github.com/crsplatform/crs/payments"
 	"github.com/crsplatform/crs/payments/returns"
@@ -144,7 +146,12 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	})
 	authHandler := auth.NewHandler(a.auth, a.server)
 	auth.Register(a.server.API, authHandler)
-	auth.RegisterPages(a.server.Echo, authHandler)
+	w := web.New(web.Config{Server: a.server, Logger: a.logger, Identity: auth.Identity(a.auth,
+		func(ctx context.Context, ac actor.Actor) (string, error) {
+			s, err := a.suppliers.Get(ctx, ac, ac.SupplierID)
+			return s.LegalName, err
+		})})
+	auth.RegisterPages(w, authHandler)
 	audit.Register(a.server.API, audit.NewHandler(auditSvc))
 	reference.Register(a.server.API, reference.NewHandler(a.ref))
 	notify.Register(a.server.API, notify.NewHandler(notify.NewService(a.db.Gorm, now)))

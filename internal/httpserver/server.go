@@ -57,6 +57,10 @@ type Server struct {
 	Doc    *openapi.Document
 	cfg    Config
 	server *http.Server
+
+	// HTMLErrors, when set, renders an error as an HTML page for a browser's page request (see
+	// WantsHTML); it returns false to fall back to problem+json. The web platform sets it.
+	HTMLErrors func(c echo.Context, err error, p Problem) bool
 }
 
 // New builds the server and its middleware; domains then register routes on API.
@@ -65,7 +69,6 @@ func New(cfg Config) *Server {
 	e.HideBanner = true
 	e.HidePort = true
 	e.IPExtractor = echo.ExtractIPDirect()
-	e.HTTPErrorHandler = errorHandler(cfg.Logger)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
 		// The River UI serves its single-page app under a trailing slash.
 		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, AdminJobsPrefix) },
@@ -104,6 +107,7 @@ func New(cfg Config) *Server {
 	}
 	doc := openapi.New("CRS platform API", cfg.Version)
 	s := &Server{Echo: e, Doc: doc, cfg: cfg}
+	e.HTTPErrorHandler = errorHandler(cfg.Logger, s)
 	s.API = &Router{e: e, doc: doc, srv: s}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", s.readyz)
