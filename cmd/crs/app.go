@@ -152,6 +152,8 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 			return s.LegalName, err
 		})})
 	auth.RegisterPages(w, authHandler)
+	contracts.RegisterPages(w, a.contracts, a.ref)
+	referrals.RegisterPages(w, a.referrals, a.contracts)
 	audit.Register(a.server.API, audit.NewHandler(auditSvc))
 	reference.Register(a.server.API, reference.NewHandler(a.ref))
 	notify.Register(a.server.API, notify.NewHandler(notify.NewService(a.db.Gorm, now)))

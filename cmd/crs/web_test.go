@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/crsplatform/crs/cmd/crs/demo"
@@ -88,6 +89,64 @@ func TestWebFoundation(t *testing.T) {
 
 			b.ClickButton("Sign out")
 			b.ExpectHeading("Sign in")
+		})
+	}
+}
+
+// TestFindAServiceAndStartAReferral is the practitioner's first journey, with JavaScript on and off:
+// filter the catalogue for a woman of 30 on licence in London, remove a filter, open a service, start
+// a referral with a wrong then a right CRN, and land on the draft's address.
+func TestFindAServiceAndStartAReferral(t *testing.T) {
+	t.Parallel()
+	srv := startWebServer(t)
+	for _, noJS := range []bool{false, true} {
+		name := "javascript on"
+		if noJS {
+			name = "javascript off"
+		}
+		t.Run(name, func(t *testing.T) {
+			b := webtest.New(t, srv.URL, webtest.Opts{NoJS: noJS})
+			b.SignIn("practitioner@demo.test", srv.Password)
+			b.ExpectText("Start a referral")
+			b.ClickLink("Find a service")
+			b.ExpectHeading("Find a service")
+
+			b.Fill("Age", "thirty")
+			b.ClickButton("Apply filters")
+			b.ExpectText("There is a problem", "Age must be a whole number between 0 and 130")
+
+			b.Select("Region", "London")
+			b.Check("Female")
+			b.Fill("Age", "30")
+			b.Check("Licence")
+			b.Select("Service category", "Accommodation")
+			b.ClickButton("Apply filters")
+			b.ExpectText("Selected filters", "London", "Accommodation")
+			if strings.Contains(b.Text(), "0 services") {
+				t.Fatalf("no accommodation service in London for a woman of 30 on licence:\n%s", b.Text())
+			}
+			b.ClickLink("Remove this filter Licence")
+			if strings.Contains(b.Path(), "setting=") {
+				t.Errorf("the licence filter is still applied: %s", b.Path())
+			}
+			b.ClickLink("Remove this filter 30")
+			b.ExpectText("London")
+
+			title := b.FirstResultTitle()
+			b.ClickLink(title)
+			b.ExpectHeading(title)
+			b.ExpectText("Who it is for", "Referral window", "Desired outcomes")
+
+			b.ClickLink("Start a referral")
+			b.ExpectHeading("What is the person's CRN?")
+			b.Fill("Case reference number (CRN)", "12345")
+			b.ClickButton("Start referral")
+			b.ExpectText("There is a problem", "Enter a CRN in the correct format, like X123456")
+			b.Fill("Case reference number (CRN)", "X123456")
+			b.ClickButton("Start referral")
+			if p := b.Path(); !strings.HasPrefix(p, "/referrals/") || !strings.HasSuffix(p, "/draft") {
+				t.Fatalf("after starting a referral the browser is on %s, want /referrals/{id}/draft", p)
+			}
 		})
 	}
 }

@@ -246,6 +246,16 @@ func (b *Browser) Heading() string {
 	return norm(s)
 }
 
+// FirstResultTitle returns the text of the first link inside a level-2 heading in main (the first
+// result of a list of results).
+func (b *Browser) FirstResultTitle() string {
+	s, _ := chromedp.Run(b.ctx30(), chromedp.Evaluate[string](`(document.querySelector("main h2 a")||{}).textContent||""`))
+	if norm(s) == "" {
+		b.t.Fatalf("webtest: no result on %s", b.Path())
+	}
+	return norm(s)
+}
+
 // Title returns the document title.
 func (b *Browser) Title() string {
 	s, _ := chromedp.Run(b.ctx30(), chromedp.Evaluate[string](`document.title`))
