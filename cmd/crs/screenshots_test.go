@@ -16,7 +16,8 @@ var screenshotPages = []struct {
 	{"login.png", "/login"},
 	{"home-practitioner.png", "/"},
 	{"find-a-service.png", "/services"},
-	{"find-a-service-filtered.png", "/services?region=J&sex=FEMALE&age=30&setting=licence&service_category=ACC"},
+	{"find-a-service-filtered.png", "/services?region=J&sex=FEMALE&age=30&setting=licence&service_category=ACCOMMODATION"},
+	{"service.png", ""},
 	{"api-reference.png", "/api-docs"},
 	{"not-found.png", "/no-such-page"},
 }
@@ -41,7 +42,12 @@ func TestScreenshots(t *testing.T) {
 	shoot("login.png")
 	b.SignIn("practitioner@demo.test", srv.Password)
 	for _, p := range screenshotPages[1:] {
-		b.Visit(p.Path)
+		if p.Path == "" { // the first service of the filtered list
+			b.Visit(screenshotPages[3].Path)
+			b.ClickLink(b.FirstResultTitle())
+		} else {
+			b.Visit(p.Path)
+		}
 		shoot(p.File)
 	}
 }
