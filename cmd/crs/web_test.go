@@ -84,6 +84,10 @@ func TestWebFoundation(t *testing.T) {
 			b.ExpectHeading("Cookies")
 			b.ExpectText("crs_session")
 
+			b.ClickLink("API reference")
+			b.ExpectHeading("API reference")
+			b.ExpectText("openapi.json")
+
 			b.Visit("/no-such-page")
 			b.ExpectHeading("Page not found")
 
