@@ -13,7 +13,7 @@ TEST_PG_DIR ?= $(SHM)/crs-test-$(shell id -u)-$(shell printf %s '$(CURDIR)' | ck
 TEST_FLAGS ?= -race -count=1 -timeout 20m
 BENCH_FLAGS ?= -run '^$$' -bench . -benchtime 1x -timeout 60m
 
-.PHONY: run build test lint bench fuzz apilint tour postgres deps tools clean
+.PHONY: run build test lint bench fuzz apilint tour postgres deps tools clean assets assets-check screenshots
 
 ## run: start the whole platform on the embedded default (private PostgreSQL, migrated, demo data)
 run: postgres build
@@ -136,3 +136,48 @@ lint: $(GOLANGCI)
 
 clean:
 	rm -rf bin
+
+# Front-end assets: the npm packages pinned in package-lock.json, copied into internal/web/assets/vendor
+# (served, fingerprinted) and internal/webtest (axe-core, tests only). The copies are committed so a
+# plain `go build` needs no npm.
+WEB_VENDOR := internal/web/assets/vendor
+MOJ_IMAGES := icon-close-cross-black.svg icon-document.svg icon-progress-tick.svg icon-tag-remove-cross-white.svg \
+	icon-tag-remove-cross.svg icon-toggle-plus-minus.svg icon-arrow-black-down.svg icon-arrow-black-up.svg \
+	icon-wysiwyg-bold.svg icon-wysiwyg-italic.svg icon-wysiwyg-ordered-list.svg icon-wysiwyg-underline.svg icon-wysiwyg-unordered-list.svg
+# source (under node_modules) -> destination
+ASSET_FILES := \
+	govuk-frontend/dist/govuk/govuk-frontend.min.css:$(WEB_VENDOR)/govuk-frontend.min.css \
+	govuk-frontend/dist/govuk/govuk-frontend.min.js:$(WEB_VENDOR)/govuk-frontend.min.js \
+	@ministryofjustice/frontend/moj/moj-frontend.min.css:$(WEB_VENDOR)/moj-frontend.min.css \
+	@ministryofjustice/frontend/moj/moj-frontend.min.js:$(WEB_VENDOR)/moj-frontend.min.js \
+	swagger-ui-dist/swagger-ui-bundle.js:$(WEB_VENDOR)/swagger-ui-bundle.js \
+	swagger-ui-dist/swagger-ui.css:$(WEB_VENDOR)/swagger-ui.css \
+	axe-core/axe.min.js:internal/webtest/axe.min.js \
+	$(foreach i,$(MOJ_IMAGES),@ministryofjustice/frontend/moj/assets/images/$(i):$(WEB_VENDOR)/images/$(i))
+
+## assets: install the pinned npm packages and copy the built CSS, JavaScript and images into the embedded folders
+assets:
+	npm ci --ignore-scripts --no-audit --no-fund
+	@mkdir -p $(WEB_VENDOR)/images
+	@for pair in $(ASSET_FILES); do src=node_modules/$${pair%%:*}; dst=$${pair#*:}; cp "$$src" "$$dst"; done
+	@echo "copied $(words $(ASSET_FILES)) files"
+
+## assets-check: fail when the committed asset copies differ from the packages pinned in package-lock.json
+assets-check:
+	@set -euo pipefail; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cp package.json package-lock.json "$$tmp"/; \
+	(cd "$$tmp" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null); \
+	bad=0; for pair in $(ASSET_FILES); do src="$$tmp/node_modules/$${pair%%:*}"; dst=$${pair#*:}; \
+		if ! cmp -s "$$src" "$$dst"; then echo "$$dst differs from $${pair%%:*} in package-lock.json: run make assets" >&2; bad=1; fi; done; \
+	extra=$$(cd $(WEB_VENDOR) && find . -type f | sed 's|^\./||' | sort); \
+	want=$$(for pair in $(ASSET_FILES); do d=$${pair#*:}; case $$d in $(WEB_VENDOR)/*) echo $${d#$(WEB_VENDOR)/};; esac; done | sort); \
+	if [ "$$extra" != "$$want" ]; then echo "$(WEB_VENDOR) holds files make assets does not copy" >&2; bad=1; fi; \
+	exit $$bad
+
+## screenshots: PNGs of the demo's main pages in docs/screenshots (Chromium, a test database with a small demo)
+screenshots: postgres build
+	@set -euo pipefail; \
+	url=$$(./bin/crs cluster start --test --dir $(TEST_PG_DIR)); \
+	trap './bin/crs cluster stop --dir $(TEST_PG_DIR) >/dev/null 2>&1 || true; rm -rf $(TEST_PG_DIR)' EXIT; \
+	CRS_TEST_DATABASE_URL=$$url CRS_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' ./cmd/crs/

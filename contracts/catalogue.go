@@ -51,6 +51,8 @@ func ParseSetting(s string) (Setting, error) {
 type CatalogueParams struct {
 	// Date is the day the contracts must be open for referral on; zero is today.
 	Date calendar.Date
+	// Region matches the contracts of that region, region-level and PCC-level.
+	Region string
 	// PCCArea matches the PCC-level contracts of that area and the region-level contracts of its
 	// region.
 	PCCArea string
@@ -69,13 +71,20 @@ type CatalogueParams struct {
 	// Sort is the order; zero is SortReference.
 	Sort CatalogueSort
 	Page page.Params
+	// Offset skips that many entries (numbered pages of the web catalogue); it is ignored with a
+	// cursor. The catalogue holds at most a few hundred contracts open at once, so skipping is cheap.
+	Offset int
 }
 
 // validate checks the filters against the reference data and the enumerations, reporting every
-// problem found: unknown_pcc_area, unknown_service_category, unknown_contract_type, invalid_sex,
+// problem found: unknown_region, unknown_pcc_area, unknown_service_category, unknown_contract_type, invalid_sex,
 // invalid_setting, invalid_age and invalid_sort, each on the query parameter's name.
 func (p CatalogueParams) validate(ref *reference.Data) error {
 	var f apperr.Fields
+	if p.Region != "" {
+		_, ok := ref.Region(p.Region)
+		f.Check(ok, "region", "unknown_region", fmt.Sprintf("There is no region %q.", p.Region))
+	}
 	if p.PCCArea != "" {
 		_, ok := ref.PCCArea(p.PCCArea)
 		f.Check(ok, "pcc_area", "unknown_pcc_area", fmt.Sprintf("There is no PCC area %q.", p.PCCArea))

@@ -116,7 +116,7 @@ func (h *Handler) catalogue(c echo.Context) error {
 	}
 	q := httpserver.NewQuery(c)
 	p := CatalogueParams{
-		Date: catalogueDate(q), PCCArea: q.String("pcc_area"), ServiceCategory: q.String("service_category"),
+		Date: catalogueDate(q), Region: q.String("region"), PCCArea: q.String("pcc_area"), ServiceCategory: q.String("service_category"),
 		ContractType: q.String("contract_type"), Sex: Sex(q.String("sex")), Setting: Setting(q.String("setting")),
 		Text: q.String("q"), Sort: CatalogueSort(q.String("sort")), Page: pp,
 	}

@@ -66,6 +66,7 @@ func registerCatalogue(r *httpserver.Router, h *Handler) {
 		Summary: "Search the contracts open for referral on a date, nationally", Response: cataloguePage{},
 		Query: httpserver.WithPaging(
 			httpserver.Param{Name: "date", Type: "string", Format: "date", Description: "the day the contracts must be open for referral on (default today)"},
+			httpserver.Param{Name: "region", Type: "string", Description: "region code: the region's contracts, region-level and PCC-level"},
 			httpserver.Param{Name: "pcc_area", Type: "string", Description: "PCC area code: its PCC-level contracts and its region's region-level ones"},
 			httpserver.Param{Name: "service_category", Type: "string", Description: "service category code offered by the contract type"},
 			httpserver.Param{Name: "contract_type", Type: "string", Description: "contract type code"},

@@ -30,24 +30,11 @@ func (s *Service) Catalogue(ctx context.Context, a actor.Actor, p CatalogueParam
 	if err := requireSignedIn(a); err != nil {
 		return page.Page[CatalogueEntry]{}, err
 	}
-	p.PCCArea, p.ServiceCategory, p.ContractType = strings.TrimSpace(p.PCCArea), strings.TrimSpace(p.ServiceCategory), strings.TrimSpace(p.ContractType)
-	p.Text = strings.TrimSpace(p.Text)
-	if err := p.validate(s.ref); err != nil {
+	f, err := s.catalogueFilter(p)
+	if err != nil {
 		return page.Page[CatalogueEntry]{}, err
 	}
-	if p.Sort == "" {
-		p.Sort = SortReference
-	}
-	if p.Date.IsZero() {
-		p.Date = s.Today()
-	}
-	if p.Page.Limit <= 0 {
-		p.Page.Limit = page.DefaultLimit
-	}
-	f := catalogueFilter{CatalogueParams: p}
-	if pcc, ok := s.ref.PCCArea(p.PCCArea); ok {
-		f.PCCRegion = pcc.RegionCode
-	}
+	p = f.CatalogueParams
 	var after catalogueKey
 	has, err := page.Decode(p.Page.Cursor, &after)
 	if err != nil {
@@ -71,6 +58,46 @@ func (s *Service) Catalogue(ctx context.Context, a actor.Actor, p CatalogueParam
 		keys[c.ID] = catalogueKey{Sort: p.Sort, Lead: leads[i], Reference: c.Reference, ID: c.ID}
 	}
 	return page.Build(entries, p.Page.Limit, func(e CatalogueEntry) any { return keys[e.ID] }), nil
+}
+
+// CatalogueCount counts the entries Catalogue lists for the same filters, across all pages (the
+// result count of the web catalogue). It refuses what Catalogue refuses.
+func (s *Service) CatalogueCount(ctx context.Context, a actor.Actor, p CatalogueParams) (int, error) {
+	if err := requireSignedIn(a); err != nil {
+		return 0, err
+	}
+	f, err := s.catalogueFilter(p)
+	if err != nil {
+		return 0, err
+	}
+	return catalogueCount(ctx, s.db, f)
+}
+
+// catalogueFilter trims and validates the filters and fills the defaults.
+func (s *Service) catalogueFilter(p CatalogueParams) (catalogueFilter, error) {
+	p.Region, p.PCCArea = strings.TrimSpace(p.Region), strings.TrimSpace(p.PCCArea)
+	p.ServiceCategory, p.ContractType = strings.TrimSpace(p.ServiceCategory), strings.TrimSpace(p.ContractType)
+	p.Text = strings.TrimSpace(p.Text)
+	if err := p.validate(s.ref); err != nil {
+		return catalogueFilter{}, err
+	}
+	if p.Sort == "" {
+		p.Sort = SortReference
+	}
+	if p.Date.IsZero() {
+		p.Date = s.Today()
+	}
+	if p.Page.Limit <= 0 {
+		p.Page.Limit = page.DefaultLimit
+	}
+	if p.Offset < 0 {
+		p.Offset = 0
+	}
+	f := catalogueFilter{CatalogueParams: p}
+	if pcc, ok := s.ref.PCCArea(p.PCCArea); ok {
+		f.PCCRegion = pcc.RegionCode
+	}
+	return f, nil
 }
 
 // CatalogueEntry returns one contract as the catalogue shows it, whether or not it is open for

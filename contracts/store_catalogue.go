@@ -46,11 +46,69 @@ func likePattern(s string) string {
 // the filters, in the order asked, each with the leading value of its sort key. Every filter is a
 // condition of the one query: nothing is filtered after loading.
 func catalogueContracts(ctx context.Context, db *gorm.DB, f catalogueFilter) ([]Contract, []string, error) {
-	q := db.WithContext(ctx).Table("contracts").
-		Select("contracts.*, prime.legal_name AS prime_name, ct.name AS type_name").
-		Joins("JOIN suppliers prime ON prime.id = contracts.prime_supplier_id").
+	q := catalogueWhere(db.WithContext(ctx).Table("contracts").
+		Select("contracts.*, prime.legal_name AS prime_name, ct.name AS type_name"), f)
+	lead := ""
+	switch f.Sort {
+	case SortPrime:
+		lead = "prime.legal_name"
+	case SortContractType:
+		lead = "ct.name"
+	}
+	if lead == "" {
+		if f.After != nil {
+			q = q.Where("(contracts.reference, contracts.id) > (?, ?)", f.After.Reference, f.After.ID)
+		}
+		q = q.Order("contracts.reference, contracts.id")
+	} else {
+		if f.After != nil {
+			q = q.Where("("+lead+", contracts.reference, contracts.id) > (?, ?, ?)", f.After.Lead, f.After.Reference, f.After.ID)
+		}
+		q = q.Order(lead + ", contracts.reference, contracts.id")
+	}
+	if f.After == nil && f.Offset > 0 {
+		q = q.Offset(f.Offset)
+	}
+	var rows []catalogueRow
+	if err := q.Limit(f.Page.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, nil, fmt.Errorf("search the catalogue: %w", err)
+	}
+	plain := make([]contractRow, len(rows))
+	leads := make([]string, len(rows))
+	for i, r := range rows {
+		plain[i] = r.Row
+		switch f.Sort {
+		case SortPrime:
+			leads[i] = r.PrimeName
+		case SortContractType:
+			leads[i] = r.TypeName
+		}
+	}
+	cs, err := assemble(ctx, db, plain)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cs, leads, nil
+}
+
+// catalogueCount counts the contracts catalogueContracts would list, across all pages.
+func catalogueCount(ctx context.Context, db *gorm.DB, f catalogueFilter) (int, error) {
+	var n int64
+	if err := catalogueWhere(db.WithContext(ctx).Table("contracts"), f).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count the catalogue: %w", err)
+	}
+	return int(n), nil
+}
+
+// catalogueWhere joins the prime and the contract type and applies every filter of f except the
+// cursor: the conditions that the list and its count share.
+func catalogueWhere(q *gorm.DB, f catalogueFilter) *gorm.DB {
+	q = q.Joins("JOIN suppliers prime ON prime.id = contracts.prime_supplier_id").
 		Joins("JOIN contract_types ct ON ct.code = contracts.contract_type_code")
 	q = openOn(q, f.Date)
+	if f.Region != "" {
+		q = q.Where("contracts.region_code = ?", f.Region)
+	}
 	if f.PCCArea != "" {
 		q = q.Where("(contracts.pcc_area_code = ? OR (contracts.pcc_area_code IS NULL AND contracts.region_code = ?))", f.PCCArea, f.PCCRegion)
 	}
@@ -80,44 +138,7 @@ func catalogueContracts(ctx context.Context, db *gorm.DB, f catalogueFilter) ([]
 		q = q.Where(`(contracts.reference ILIKE ? OR contracts.description ILIKE ? OR prime.legal_name ILIKE ?
 			OR prime.trading_name ILIKE ? OR ct.name ILIKE ?)`, like, like, like, like, like)
 	}
-	lead := ""
-	switch f.Sort {
-	case SortPrime:
-		lead = "prime.legal_name"
-	case SortContractType:
-		lead = "ct.name"
-	}
-	if lead == "" {
-		if f.After != nil {
-			q = q.Where("(contracts.reference, contracts.id) > (?, ?)", f.After.Reference, f.After.ID)
-		}
-		q = q.Order("contracts.reference, contracts.id")
-	} else {
-		if f.After != nil {
-			q = q.Where("("+lead+", contracts.reference, contracts.id) > (?, ?, ?)", f.After.Lead, f.After.Reference, f.After.ID)
-		}
-		q = q.Order(lead + ", contracts.reference, contracts.id")
-	}
-	var rows []catalogueRow
-	if err := q.Limit(f.Page.Limit + 1).Find(&rows).Error; err != nil {
-		return nil, nil, fmt.Errorf("search the catalogue: %w", err)
-	}
-	plain := make([]contractRow, len(rows))
-	leads := make([]string, len(rows))
-	for i, r := range rows {
-		plain[i] = r.Row
-		switch f.Sort {
-		case SortPrime:
-			leads[i] = r.PrimeName
-		case SortContractType:
-			leads[i] = r.TypeName
-		}
-	}
-	cs, err := assemble(ctx, db, plain)
-	if err != nil {
-		return nil, nil, err
-	}
-	return cs, leads, nil
+	return q
 }
 
 // openOn limits a query on contracts to those open for referral on d: live that day, with a referral

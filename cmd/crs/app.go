@@ -18,6 +18,7 @@ import (
 	"riverqueue.com/riverui"
 
 	"github.com/crsplatform/crs/contracts"
+	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/audit"
 	"github.com/crsplatform/crs/internal/auth"
 	"github.com/crsplatform/crs/internal/config"
@@ -27,6 +28,7 @@ import (
 	"github.com/crsplatform/crs/internal/notify"
 	"github.com/crsplatform/crs/internal/queue"
 	"github.com/crsplatform/crs/internal/reference"
+	"github.com/crsplatform/crs/internal/web"
 	"github.com/crsplatform/crs/jobs"
 	"github.com/crsplatform/crs/payments"
 	"github.com/crsplatform/crs/payments/returns"
@@ -147,7 +149,14 @@ func (a *app) wire(ctx context.Context, opts appOpts) error {
 	})
 	authHandler := auth.NewHandler(a.auth, a.server)
 	auth.Register(a.server.API, authHandler)
-	auth.RegisterPages(a.server.Echo, authHandler)
+	w := web.New(web.Config{Server: a.server, Logger: a.logger, Identity: auth.Identity(a.auth,
+		func(ctx context.Context, ac actor.Actor) (string, error) {
+			s, err := a.suppliers.Get(ctx, ac, ac.SupplierID)
+			return s.LegalName, err
+		})})
+	auth.RegisterPages(w, authHandler)
+	contracts.RegisterPages(w, a.contracts, a.ref)
+	referrals.RegisterPages(w, a.referrals, a.contracts)
 	audit.Register(a.server.API, audit.NewHandler(auditSvc))
 	reference.Register(a.server.API, reference.NewHandler(a.ref))
 	notify.Register(a.server.API, notify.NewHandler(notify.NewService(a.db.Gorm, now)))

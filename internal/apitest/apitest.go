@@ -31,6 +31,7 @@ import (
 	"github.com/crsplatform/crs/internal/notify"
 	"github.com/crsplatform/crs/internal/queue"
 	"github.com/crsplatform/crs/internal/reference"
+	"github.com/crsplatform/crs/internal/web"
 )
 
 // Password is the password of every user the factories make.
@@ -52,6 +53,8 @@ type Env struct {
 	Auth     *auth.Service
 	Inserter *queue.Inserter
 	Ref      *reference.Data
+	// Web is the web platform (layout, components, error pages); domain page tests mount on it.
+	Web *web.Platform
 	// Now is the clock the services see; tests may move it.
 	Now func() time.Time
 }
@@ -76,7 +79,8 @@ func New(t testing.TB) *Env {
 		ReadinessChecks: func(ctx context.Context) error { return db.CheckSchema(ctx, d.SQL) }})
 	h := auth.NewHandler(env.Auth, env.Server)
 	auth.Register(env.Server.API, h)
-	auth.RegisterPages(env.Server.Echo, h)
+	env.Web = web.New(web.Config{Server: env.Server, Identity: auth.Identity(env.Auth, nil), Logger: logger})
+	auth.RegisterPages(env.Web, h)
 	audit.Register(env.Server.API, audit.NewHandler(audit.NewService(d.Gorm)))
 	ref, err := reference.Load(context.Background(), d.Gorm)
 	if err != nil {

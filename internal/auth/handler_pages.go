@@ -1,103 +1,114 @@
 package auth
 
 import (
+	"context"
 	"embed"
-	"html/template"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/apperr"
 	"github.com/crsplatform/crs/internal/httpserver"
+	"github.com/crsplatform/crs/internal/web"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// pages are parsed once at start-up; a parse error is a programming error.
-var pages = map[string]*template.Template{
-	"login": template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/login.html")),
-	"home":  template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/home.html")),
-}
-
-type pageData struct {
-	Title string
-	Error string
+type loginView struct {
 	Email string
 	Next  string
-	User  *User
-	CSRF  string
 }
 
-func render(c echo.Context, status int, name string, d pageData) error {
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	c.Response().Header().Set("Cache-Control", "no-store")
-	c.Response().WriteHeader(status)
-	return pages[name].ExecuteTemplate(c.Response(), name+".html", d)
+type pages struct {
+	h *Handler
+	w *web.Platform
+	t *web.Templates
 }
 
-// safeNext keeps redirects on this site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return "/"
-	}
-	return next
+func (p *pages) loginPage(c echo.Context) error {
+	return p.w.Render(c, http.StatusOK, p.t, "login", web.Page{Title: "Sign in",
+		Body: loginView{Next: web.SafePath(c.QueryParam("next"))}})
 }
 
-func (h *Handler) loginPage(c echo.Context) error {
-	return render(c, http.StatusOK, "login", pageData{Title: "Sign in", Next: safeNext(c.QueryParam("next"))})
-}
-
-func (h *Handler) loginSubmit(c echo.Context) error {
-	email, password, next := c.FormValue("email"), c.FormValue("password"), safeNext(c.FormValue("next"))
-	iss, err := h.svc.Login(httpserver.Ctx(c), email, password, TokenSession)
+func (p *pages) loginSubmit(c echo.Context) error {
+	email, password, next := c.FormValue("email"), c.FormValue("password"), web.SafePath(c.FormValue("next"))
+	iss, err := p.h.svc.Login(httpserver.Ctx(c), email, password, TokenSession)
 	if err != nil {
-		msg := "The email or password is wrong."
+		var errs web.Errors
 		status := http.StatusUnauthorized
 		switch apperr.KindOf(err) {
 		case apperr.KindTooManyRequests:
-			msg, status = "Too many failed sign-ins. Wait a few minutes and try again.", http.StatusTooManyRequests
+			errs.Add("email", "email", "Too many failed sign-ins. Wait a few minutes and try again")
+			status = http.StatusTooManyRequests
 		case apperr.KindInvalid:
-			msg, status = "Enter your email and password.", http.StatusBadRequest
+			if email == "" {
+				errs.Add("email", "email", "Enter your email address")
+			}
+			if password == "" {
+				errs.Add("password", "password", "Enter your password")
+			}
+			if !errs.Any() {
+				errs.Add("email", "email", "Enter an email address in the correct format, like name@example.com")
+			}
+			status = http.StatusBadRequest
 		case apperr.KindUnauthenticated:
+			errs.Add("email", "email", "The email address or password is wrong")
 		default:
 			return err
 		}
-		return render(c, status, "login", pageData{Title: "Sign in", Error: msg, Email: email, Next: next})
+		return p.w.Render(c, status, p.t, "login", web.Page{Title: "Sign in", Errors: errs, Body: loginView{Email: email, Next: next}})
 	}
-	h.server.SetSessionCookie(c, iss.Value, iss.ExpiresAt)
+	p.h.server.SetSessionCookie(c, iss.Value, iss.ExpiresAt)
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
-func (h *Handler) logout(c echo.Context) error {
+func (p *pages) logout(c echo.Context) error {
 	if token := httpserver.SessionToken(c); token != "" {
-		if err := h.svc.Revoke(httpserver.Ctx(c), token); err != nil {
+		if err := p.h.svc.Revoke(httpserver.Ctx(c), token); err != nil {
 			return err
 		}
 	}
-	h.server.ClearSessionCookie(c)
+	p.h.server.ClearSessionCookie(c)
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
-func (h *Handler) home(c echo.Context) error {
-	d := pageData{Title: "Home"}
-	if a, ok := httpserver.Actor(c); ok {
-		u, err := h.svc.Me(httpserver.Ctx(c), a)
-		if err != nil {
-			return err
-		}
-		d.User = &u
-		d.CSRF = httpserver.CSRFToken(httpserver.SessionToken(c))
-	}
-	return render(c, http.StatusOK, "home", d)
+// RegisterPages adds the sign-in and sign-out pages on the web platform's layout. Sign-out is a POST
+// with the session's CSRF token. The home page belongs to the web platform.
+func RegisterPages(w *web.Platform, h *Handler) {
+	p := &pages{h: h, w: w, t: w.MustParse(templateFS, "templates/login.html")}
+	e := w.Echo()
+	e.GET("/login", p.loginPage)
+	e.POST("/login", p.loginSubmit)
+	e.POST("/logout", p.logout, h.server.RequireAuth())
 }
 
-// RegisterPages adds the browser pages: sign-in, sign-out and the home page. Sign-out is a POST with
-// the session's CSRF token.
-func RegisterPages(e *echo.Echo, h *Handler) {
-	e.GET("/login", h.loginPage)
-	e.POST("/login", h.loginSubmit)
-	e.POST("/logout", h.logout, h.server.RequireAuth())
-	e.GET("/", h.home, h.server.OptionalAuth())
+// Identity returns the web header's lookup of the signed-in user: the display name, and the
+// organisation: "Probation service" for practitioners, "Commissioning" for commissioners, "National
+// administration" for admins, and for supplier users the name supplierName gives (the suppliers
+// domain knows it; nil leaves it out).
+func Identity(s *Service, supplierName func(ctx context.Context, a actor.Actor) (string, error)) web.IdentityFunc {
+	return func(ctx context.Context, a actor.Actor) (web.Identity, error) {
+		u, err := s.Me(ctx, a)
+		if err != nil {
+			return web.Identity{}, err
+		}
+		id := web.Identity{Name: u.DisplayName}
+		switch a.Role {
+		case actor.RolePractitioner:
+			id.Organisation = "Probation service"
+		case actor.RoleCommissioner:
+			id.Organisation = "Commissioning"
+		case actor.RoleAdmin:
+			id.Organisation = "National administration"
+		case actor.RoleSupplier:
+			if supplierName != nil {
+				if id.Organisation, err = supplierName(ctx, a); err != nil {
+					return web.Identity{}, err
+				}
+			}
+		}
+		return id, nil
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -56,7 +57,7 @@ func statusOf(k apperr.Kind) int {
 
 // errorHandler turns every error into application/problem+json. Internal errors are logged once,
 // with the request id, and shown to the client only as a generic message.
-func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
+func errorHandler(logger *slog.Logger, s *Server) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -80,6 +81,9 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 		}
 		if p.Status == http.StatusUnauthorized {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="crs"`)
+		}
+		if s.HTMLErrors != nil && WantsHTML(c) && s.HTMLErrors(c, err, p) {
+			return
 		}
 		c.Response().Header().Set(echo.HeaderContentType, ProblemContentType)
 		if c.Request().Method == http.MethodHead {
@@ -163,4 +167,16 @@ func codeForStatus(status int) string {
 		}
 		return "error"
 	}
+}
+
+// WantsHTML reports whether a request is a browser's page request: outside the API and the
+// machine endpoints, and accepting text/html. The API keeps application/problem+json.
+func WantsHTML(c echo.Context) bool {
+	path := c.Request().URL.Path
+	for _, prefix := range []string{APIPrefix + "/", "/openapi.json", "/healthz", "/readyz", "/metrics", AdminJobsPrefix + "/api"} {
+		if path == strings.TrimSuffix(prefix, "/") || strings.HasPrefix(path, prefix) {
+			return false
+		}
+	}
+	return strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/html")
 }

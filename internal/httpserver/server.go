@@ -64,6 +64,10 @@ type Server struct {
 	// base is every request's parent context; Shutdown cancels it when its deadline passes.
 	base       context.Context
 	cancelBase context.CancelFunc
+
+	// HTMLErrors, when set, renders an error as an HTML page for a browser's page request (see
+	// WantsHTML); it returns false to fall back to problem+json. The web platform sets it.
+	HTMLErrors func(c echo.Context, err error, p Problem) bool
 }
 
 // New builds the server and its middleware; domains then register routes on API.
@@ -72,7 +76,6 @@ func New(cfg Config) *Server {
 	e.HideBanner = true
 	e.HidePort = true
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
-	e.HTTPErrorHandler = errorHandler(cfg.Logger)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
 		// The River UI serves its single-page app under a trailing slash.
 		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, AdminJobsPrefix) },
@@ -112,6 +115,7 @@ func New(cfg Config) *Server {
 	doc := openapi.New("CRS platform API", cfg.Version)
 	s := &Server{Echo: e, Doc: doc, cfg: cfg}
 	s.base, s.cancelBase = context.WithCancel(context.Background())
+	e.HTTPErrorHandler = errorHandler(cfg.Logger, s)
 	s.API = &Router{e: e, doc: doc, srv: s}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", s.readyz)

@@ -88,6 +88,29 @@ func Accounts(ctx context.Context, db *gorm.DB) ([]Account, error) {
 
 // Seed loads the demo dataset and returns the demo accounts.
 func Seed(ctx context.Context, d Deps) ([]Account, error) {
+	cat, err := seedCatalogueAndAccounts(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	if err := seedPayments(ctx, d, cat); err != nil { // after the accounts: requests are submitted and reviewed by them
+		return nil, err
+	}
+	if err := seedReferrals(ctx, d, cat); err != nil { // after the accounts: the demo supplier users are caseworkers
+		return nil, err
+	}
+	return Accounts(ctx, d.DB)
+}
+
+// SeedCatalogue loads only the demo's suppliers, contracts and accounts (no referrals, no payment
+// requests): the same catalogue as Seed in a second or two, for browser tests and screenshots.
+func SeedCatalogue(ctx context.Context, d Deps) ([]Account, error) {
+	if _, err := seedCatalogueAndAccounts(ctx, d); err != nil {
+		return nil, err
+	}
+	return Accounts(ctx, d.DB)
+}
+
+func seedCatalogueAndAccounts(ctx context.Context, d Deps) (*catalogue, error) {
 	sys := actor.System("demo-seed")
 	r := rand.New(rand.NewPCG(2021, 626)) // fixed seed: the same dataset every time
 	cat := planCatalogue(d.Ref, r)
@@ -105,11 +128,5 @@ func Seed(ctx context.Context, d Deps) ([]Account, error) {
 			return nil, fmt.Errorf("seed %s: %w", p.email, err)
 		}
 	}
-	if err := seedPayments(ctx, d, cat); err != nil { // after the accounts: requests are submitted and reviewed by them
-		return nil, err
-	}
-	if err := seedReferrals(ctx, d, cat); err != nil { // after the accounts: the demo supplier users are caseworkers
-		return nil, err
-	}
-	return Accounts(ctx, d.DB)
+	return cat, nil
 }
