@@ -57,13 +57,13 @@ func TestSelectedFiltersRemoveOneFilterEach(t *testing.T) {
 	t.Parallel()
 	ref := &reference.Data{Regions: []reference.Region{{Code: "J", Name: "London"}},
 		Categories: []reference.ServiceCategory{{Code: "ACCOMMODATION", Name: "Accommodation"}}}
-	q := findQuery{Region: "J", ServiceCategory: "ACCOMMODATION", Sex: "FEMALE", Age: "30", Setting: "licence", Page: 3}
+	q := findQuery{Region: "J", ServiceCategory: "ACCOMMODATION", Sex: "FEMALE", Age: "30", Setting: "LICENCE", Page: 3}
 	got := selectedFilters(q, ref)
 	want := []web.FilterCategory{
-		{Heading: "Region", Tags: []web.Link{{Text: "London", Href: "/services?age=30&service_category=ACCOMMODATION&setting=licence&sex=FEMALE"}}},
-		{Heading: "Service category", Tags: []web.Link{{Text: "Accommodation", Href: "/services?age=30&region=J&setting=licence&sex=FEMALE"}}},
-		{Heading: "Sex", Tags: []web.Link{{Text: "Female", Href: "/services?age=30&region=J&service_category=ACCOMMODATION&setting=licence"}}},
-		{Heading: "Age", Tags: []web.Link{{Text: "30", Href: "/services?region=J&service_category=ACCOMMODATION&setting=licence&sex=FEMALE"}}},
+		{Heading: "Region", Tags: []web.Link{{Text: "London", Href: "/services?age=30&service_category=ACCOMMODATION&setting=LICENCE&sex=FEMALE"}}},
+		{Heading: "Service category", Tags: []web.Link{{Text: "Accommodation", Href: "/services?age=30&region=J&setting=LICENCE&sex=FEMALE"}}},
+		{Heading: "Sex", Tags: []web.Link{{Text: "Female", Href: "/services?age=30&region=J&service_category=ACCOMMODATION&setting=LICENCE"}}},
+		{Heading: "Age", Tags: []web.Link{{Text: "30", Href: "/services?region=J&service_category=ACCOMMODATION&setting=LICENCE&sex=FEMALE"}}},
 		{Heading: "Setting", Tags: []web.Link{{Text: "Licence", Href: "/services?age=30&region=J&service_category=ACCOMMODATION&sex=FEMALE"}}},
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -155,12 +155,14 @@ func ListQuery(a actor.Actor, p ListParams, today calendar.Date) (Query, error) 
 	return q, nil
 }
 
-// sentScope adds to c the scope of the sent referrals an actor may read: practitioners those of their
-// regions and their own, commissioners those of their regions, admins all, supplier users those of
-// the contracts their organisation is prime or a current subcontractor on. It returns false for a role
-// that reads none. It is the one statement of that rule: lists, reads and locks all use it (through
-// readScope), so that a referral outside the caller's scope is never loaded.
-func sentScope(c *whereClause, a actor.Actor) bool {
+// sentScope adds to c the scope of the sent referrals an actor may read: practitioners and
+// commissioners those of their regions, admins all, supplier users those of the contracts their
+// organisation is prime or a current subcontractor on; with author, a practitioner may also read the
+// referrals they made in another region. Single reads and locks (readScope) pass author; lists do not,
+// since the OR would defeat the region's index (a practitioner's lists are their region's referrals
+// and their own drafts). It returns false for a role that reads none. It is the one statement of that
+// rule, so that a referral outside the caller's scope is never loaded.
+func sentScope(c *whereClause, a actor.Actor, author bool) bool {
 	c.add("status <> 'DRAFT'")
 	regions := func() (string, any) {
 		if len(a.Regions) == 1 {
@@ -173,6 +175,10 @@ func sentScope(c *whereClause, a actor.Actor) bool {
 	case actor.RoleCommissioner:
 		c.add(regions())
 	case actor.RolePractitioner:
+		if !author {
+			c.add(regions())
+			break
+		}
 		cond, arg := regions()
 		c.add("("+cond+" OR practitioner_id = ?)", arg, a.UserID)
 	case actor.RoleSupplier:
@@ -198,7 +204,8 @@ func draftScope(c *whereClause, a actor.Actor) bool {
 // arguments; ok is false when the actor may read none.
 func readScope(a actor.Actor) (cond string, args []any, ok bool) {
 	var parts []string
-	for _, scope := range []func(*whereClause, actor.Actor) bool{sentScope, draftScope} {
+	sent := func(c *whereClause, a actor.Actor) bool { return sentScope(c, a, true) }
+	for _, scope := range []func(*whereClause, actor.Actor) bool{sent, draftScope} {
 		var c whereClause
 		if scope(&c, a) {
 			parts = append(parts, "("+strings.Join(c.conds, " AND ")+")")
@@ -214,7 +221,7 @@ func readScope(a actor.Actor) (cond string, args []any, ok bool) {
 // sentBranch returns the scope and keyset of sent referrals; false when the cursor is past them all.
 func sentBranch(a actor.Actor, s Sort, after *listKey) (whereClause, bool) {
 	var c whereClause
-	if !sentScope(&c, a) {
+	if !sentScope(&c, a, false) {
 		return c, false
 	}
 	if after == nil {

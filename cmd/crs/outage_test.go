@@ -43,7 +43,12 @@ func TestRequestsWhileTheDatabaseIsDownAnswer503(t *testing.T) {
 	}
 	base, stop := startServe(t, dbURL)
 	defer stop()
-	signIn := func() (*http.Response, map[string]any) {
+	// signIn answers the status, the headers and the decoded problem of one refused sign-in.
+	type answer struct {
+		StatusCode int
+		Header     http.Header
+	}
+	signIn := func() (answer, map[string]any) {
 		t.Helper()
 		resp, err := http.Post(base+"/api/v1/auth/token", "application/json", strings.NewReader(`{"email":"nobody@example.org","password":"wrong password"}`))
 		if err != nil {
@@ -52,7 +57,7 @@ func TestRequestsWhileTheDatabaseIsDownAnswer503(t *testing.T) {
 		defer resp.Body.Close()
 		var body map[string]any
 		_ = json.NewDecoder(resp.Body).Decode(&body)
-		return resp, body
+		return answer{StatusCode: resp.StatusCode, Header: resp.Header}, body
 	}
 	if resp, _ := signIn(); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("sign-in with a wrong password before the outage: %d, want 401", resp.StatusCode)

@@ -28,18 +28,20 @@ import (
 // The write protocol (docs/ARCHITECTURE.md, "Write protocol"): routes that change data but are
 // neither creations nor changes of a versioned resource, each with its reason.
 var unversionedWrites = map[string]string{
-	"POST /auth/token":               "signs in: no resource yet",
-	"DELETE /auth/token":             "signs out: the token is the caller's own",
-	"POST /notifications/:id/read":   "a notification has no version: marking it read twice is harmless",
-	"POST /notifications/read-all":   "a notification has no version: marking it read twice is harmless",
-	"POST /referrals/:id/case-notes": "creates a case note; the referral's version does not change",
-	"POST /reconciliations":          "a command that recomputes figures: running it twice is harmless",
-	"POST /contracts":                "",
-	"POST /suppliers":                "",
-	"POST /users":                    "",
-	"POST /referrals":                "",
-	"POST /payment-requests":         "",
-	"POST /returns":                  "",
+	"POST /auth/token":                        "signs in: no resource yet",
+	"DELETE /auth/token":                      "signs out: the token is the caller's own",
+	"POST /notifications/:id/read":            "a notification has no version: marking it read twice is harmless",
+	"POST /notifications/read-all":            "a notification has no version: marking it read twice is harmless",
+	"POST /referrals/:id/case-notes":          "creates a case note; the referral's version does not change",
+	"POST /reconciliations":                   "a command that recomputes figures: running it twice is harmless",
+	"POST /contracts/:id/years/:n/settlement": "a command that records an ended year's recovery once: running it twice records nothing more",
+	"POST /returns/:id/retry":                 "a command that builds a failed or stuck return again; a ready or building one answers 409",
+	"POST /contracts":                         "",
+	"POST /suppliers":                         "",
+	"POST /users":                             "",
+	"POST /referrals":                         "",
+	"POST /payment-requests":                  "",
+	"POST /returns":                           "",
 }
 
 // TestEveryRouteFollowsTheWriteProtocol walks every registered API route: each PATCH, PUT and DELETE

@@ -41,7 +41,7 @@ func newSMTPServer(t *testing.T) *smtpServer {
 func (s *smtpServer) serve(c net.Conn) {
 	defer c.Close()
 	r, w := bufio.NewReader(c), bufio.NewWriter(c)
-	reply := func(line string) { w.WriteString(line + "\r\n"); w.Flush() }
+	reply := func(line string) { _, _ = w.WriteString(line + "\r\n"); _ = w.Flush() }
 	reply("220 localhost ESMTP test")
 	for {
 		line, err := r.ReadString('\n')
