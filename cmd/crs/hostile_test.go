@@ -18,8 +18,6 @@ import (
 
 	"github.com/crsplatform/crs/internal/auth"
 	"github.com/crsplatform/crs/internal/calendar"
-	"github.com/crsplatform/crs/internal/config"
-	"github.com/crsplatform/crs/internal/dbtest"
 	"github.com/crsplatform/crs/internal/factory"
 	"github.com/crsplatform/crs/internal/ids"
 )
@@ -41,15 +39,7 @@ type hostileEnv struct {
 
 func newHostileEnv(t *testing.T) *hostileEnv {
 	t.Helper()
-	cfg, err := config.Load(envOf(map[string]string{"DATABASE_URL": dbtest.URL(t), "CRS_LOG_LEVEL": "error"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(context.Background(), cfg, newLogger(cfg, "json", io.Discard), appOpts{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.close)
+	a := testApp(t)
 	g := a.db.Gorm
 	supplier := factory.Supplier(t, g, factory.SupplierOpts{})
 	contract := factory.Contract(t, g, factory.ContractOpts{Prime: supplier})

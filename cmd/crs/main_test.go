@@ -305,15 +305,7 @@ func TestServeGivesUpOnADatabaseThatNeverAnswers(t *testing.T) {
 // one is not registered.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	t.Parallel()
-	cfg, err := config.Load(envOf(map[string]string{"DATABASE_URL": dbtest.URL(t), "CRS_LOG_LEVEL": "error"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(context.Background(), cfg, newLogger(cfg, "json", io.Discard), appOpts{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close()
+	a := testApp(t)
 	registered := map[string]bool{}
 	for _, r := range a.server.Echo.Routes() {
 		if strings.HasPrefix(r.Path, httpserver.APIPrefix) {
@@ -357,4 +349,20 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if doc.OpenAPI != "3.1.0" || len(doc.Paths) == 0 {
 		t.Fatalf("document header %q with %d paths", doc.OpenAPI, len(doc.Paths))
 	}
+}
+
+// testApp wires the whole platform as serve does, without workers, on a fresh test database; it is
+// closed when the test ends.
+func testApp(t *testing.T) *app {
+	t.Helper()
+	cfg, err := config.Load(envOf(map[string]string{"DATABASE_URL": dbtest.URL(t), "CRS_LOG_LEVEL": "error"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(context.Background(), cfg, newLogger(cfg, "json", io.Discard), appOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.close)
+	return a
 }

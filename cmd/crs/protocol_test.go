@@ -18,8 +18,6 @@ import (
 	"github.com/crsplatform/crs/internal/actor"
 	"github.com/crsplatform/crs/internal/auth"
 	"github.com/crsplatform/crs/internal/calendar"
-	"github.com/crsplatform/crs/internal/config"
-	"github.com/crsplatform/crs/internal/dbtest"
 	"github.com/crsplatform/crs/internal/factory"
 	"github.com/crsplatform/crs/internal/httpserver"
 	"github.com/crsplatform/crs/internal/ids"
@@ -49,7 +47,7 @@ var unversionedWrites = map[string]string{
 // creating POST declares Idempotency-Key, none declares both, and the served document says so.
 func TestEveryRouteFollowsTheWriteProtocol(t *testing.T) {
 	t.Parallel()
-	a := protocolApp(t)
+	a := testApp(t)
 	doc := documentOf(t, a)
 	var changes int
 	for _, rt := range a.server.API.Routes() {
@@ -93,7 +91,7 @@ func TestEveryRouteFollowsTheWriteProtocol(t *testing.T) {
 // caller's scope (412), and checks that the resource did not change.
 func TestEveryIfMatchRouteEnforcesIt(t *testing.T) {
 	t.Parallel()
-	a := protocolApp(t)
+	a := testApp(t)
 	f := newProtocolFixture(t, a)
 	cases := f.cases()
 	for _, rt := range a.server.API.Routes() {
@@ -135,20 +133,6 @@ func TestEveryIfMatchRouteEnforcesIt(t *testing.T) {
 	for key := range cases {
 		t.Errorf("case %s names no If-Match route", key)
 	}
-}
-
-func protocolApp(t *testing.T) *app {
-	t.Helper()
-	cfg, err := config.Load(envOf(map[string]string{"DATABASE_URL": dbtest.URL(t), "CRS_LOG_LEVEL": "error"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(context.Background(), cfg, newLogger(cfg, "json", io.Discard), appOpts{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.close)
-	return a
 }
 
 // openAPIDoc is the part of the served document the protocol test reads.

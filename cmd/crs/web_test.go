@@ -23,7 +23,7 @@ type webServer struct {
 func startWebServer(t *testing.T) webServer {
 	t.Helper()
 	if !webtest.Available() {
-		t.Skip("browser test: chromium is not installed")
+		t.Fatal("browser test: chromium is not installed (make deps installs it)")
 	}
 	dbURL := dbtest.URL(t)
 	cfg, err := config.Load(envOf(map[string]string{"DATABASE_URL": dbURL}))
