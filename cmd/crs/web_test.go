@@ -51,50 +51,44 @@ func startWebServer(t *testing.T) webServer {
 func TestWebFoundation(t *testing.T) {
 	t.Parallel()
 	srv := startWebServer(t)
-	for _, noJS := range []bool{false, true} {
-		name := "javascript on"
-		if noJS {
-			name = "javascript off"
+	webtest.WithAndWithoutJS(t, func(t *testing.T, noJS bool) {
+		b := webtest.New(t, srv.URL, webtest.Opts{NoJS: noJS})
+		b.Visit("/")
+		b.ExpectHeading("Sign in")
+
+		b.Fill("Email address", "practitioner@demo.test")
+		b.Fill("Password", "not the password")
+		b.ClickButton("Sign in")
+		b.ExpectHeading("Sign in")
+		if got := b.Title(); got != "Error: Sign in - Commissioned Rehabilitative Services" {
+			t.Errorf("title after a failed sign-in = %q", got)
 		}
-		t.Run(name, func(t *testing.T) {
-			b := webtest.New(t, srv.URL, webtest.Opts{NoJS: noJS})
-			b.Visit("/")
-			b.ExpectHeading("Sign in")
+		b.ExpectText("There is a problem", "The email address or password is wrong")
 
-			b.Fill("Email address", "practitioner@demo.test")
-			b.Fill("Password", "not the password")
-			b.ClickButton("Sign in")
-			b.ExpectHeading("Sign in")
-			if got := b.Title(); got != "Error: Sign in - Commissioned Rehabilitative Services" {
-				t.Errorf("title after a failed sign-in = %q", got)
-			}
-			b.ExpectText("There is a problem", "The email address or password is wrong")
+		b.Fill("Password", srv.Password)
+		b.ClickButton("Sign in")
+		b.ExpectHeading("Home")
+		b.ExpectText("practitioner@demo.test")
+		if b.ScriptsRan() == noJS {
+			t.Errorf("page scripts ran = %v with JavaScript off = %v", b.ScriptsRan(), noJS)
+		}
 
-			b.Fill("Password", srv.Password)
-			b.ClickButton("Sign in")
-			b.ExpectHeading("Home")
-			b.ExpectText("practitioner@demo.test")
-			if b.ScriptsRan() == noJS {
-				t.Errorf("page scripts ran = %v with JavaScript off = %v", b.ScriptsRan(), noJS)
-			}
+		b.ClickLink("Accessibility statement")
+		b.ExpectHeading("Accessibility statement")
+		b.ClickLink("Cookies")
+		b.ExpectHeading("Cookies")
+		b.ExpectText("crs_session")
 
-			b.ClickLink("Accessibility statement")
-			b.ExpectHeading("Accessibility statement")
-			b.ClickLink("Cookies")
-			b.ExpectHeading("Cookies")
-			b.ExpectText("crs_session")
+		b.ClickLink("API reference")
+		b.ExpectHeading("API reference")
+		b.ExpectText("openapi.json")
 
-			b.ClickLink("API reference")
-			b.ExpectHeading("API reference")
-			b.ExpectText("openapi.json")
+		b.Visit("/no-such-page")
+		b.ExpectHeading("Page not found")
 
-			b.Visit("/no-such-page")
-			b.ExpectHeading("Page not found")
-
-			b.ClickButton("Sign out")
-			b.ExpectHeading("Sign in")
-		})
-	}
+		b.ClickButton("Sign out")
+		b.ExpectHeading("Sign in")
+	})
 }
 
 // TestFindAServiceAndStartAReferral is the practitioner's first journey, with JavaScript on and off:
@@ -103,54 +97,48 @@ func TestWebFoundation(t *testing.T) {
 func TestFindAServiceAndStartAReferral(t *testing.T) {
 	t.Parallel()
 	srv := startWebServer(t)
-	for _, noJS := range []bool{false, true} {
-		name := "javascript on"
-		if noJS {
-			name = "javascript off"
+	webtest.WithAndWithoutJS(t, func(t *testing.T, noJS bool) {
+		b := webtest.New(t, srv.URL, webtest.Opts{NoJS: noJS})
+		b.SignIn("practitioner@demo.test", srv.Password)
+		b.ExpectText("Start a referral")
+		b.ClickLink("Find a service")
+		b.ExpectHeading("Find a service")
+
+		b.Fill("Age", "thirty")
+		b.ClickButton("Apply filters")
+		b.ExpectText("There is a problem", "Age must be a whole number between 0 and 130")
+
+		b.Select("Region", "London")
+		b.Check("Female")
+		b.Fill("Age", "30")
+		b.Check("Licence")
+		b.Select("Service category", "Accommodation")
+		b.ClickButton("Apply filters")
+		b.ExpectText("Selected filters", "London", "Accommodation")
+		if strings.Contains(b.Text(), "0 services") {
+			t.Fatalf("no accommodation service in London for a woman of 30 on licence:\n%s", b.Text())
 		}
-		t.Run(name, func(t *testing.T) {
-			b := webtest.New(t, srv.URL, webtest.Opts{NoJS: noJS})
-			b.SignIn("practitioner@demo.test", srv.Password)
-			b.ExpectText("Start a referral")
-			b.ClickLink("Find a service")
-			b.ExpectHeading("Find a service")
+		b.ClickLink("Remove this filter Licence")
+		if strings.Contains(b.Path(), "setting=") {
+			t.Errorf("the licence filter is still applied: %s", b.Path())
+		}
+		b.ClickLink("Remove this filter 30")
+		b.ExpectText("London")
 
-			b.Fill("Age", "thirty")
-			b.ClickButton("Apply filters")
-			b.ExpectText("There is a problem", "Age must be a whole number between 0 and 130")
+		title := b.FirstResultTitle()
+		b.ClickLink(title)
+		b.ExpectHeading(title)
+		b.ExpectText("Who it is for", "Referral window", "Desired outcomes")
 
-			b.Select("Region", "London")
-			b.Check("Female")
-			b.Fill("Age", "30")
-			b.Check("Licence")
-			b.Select("Service category", "Accommodation")
-			b.ClickButton("Apply filters")
-			b.ExpectText("Selected filters", "London", "Accommodation")
-			if strings.Contains(b.Text(), "0 services") {
-				t.Fatalf("no accommodation service in London for a woman of 30 on licence:\n%s", b.Text())
-			}
-			b.ClickLink("Remove this filter Licence")
-			if strings.Contains(b.Path(), "setting=") {
-				t.Errorf("the licence filter is still applied: %s", b.Path())
-			}
-			b.ClickLink("Remove this filter 30")
-			b.ExpectText("London")
-
-			title := b.FirstResultTitle()
-			b.ClickLink(title)
-			b.ExpectHeading(title)
-			b.ExpectText("Who it is for", "Referral window", "Desired outcomes")
-
-			b.ClickLink("Start a referral")
-			b.ExpectHeading("What is the person's CRN?")
-			b.Fill("Case reference number (CRN)", "12345")
-			b.ClickButton("Start referral")
-			b.ExpectText("There is a problem", "Enter a CRN in the correct format, like X123456")
-			b.Fill("Case reference number (CRN)", "X123456")
-			b.ClickButton("Start referral")
-			if p := b.Path(); !strings.HasPrefix(p, "/referrals/") || !strings.HasSuffix(p, "/draft") {
-				t.Fatalf("after starting a referral the browser is on %s, want /referrals/{id}/draft", p)
-			}
-		})
-	}
+		b.ClickLink("Start a referral")
+		b.ExpectHeading("What is the person's CRN?")
+		b.Fill("Case reference number (CRN)", "12345")
+		b.ClickButton("Start referral")
+		b.ExpectText("There is a problem", "Enter a CRN in the correct format, like X123456")
+		b.Fill("Case reference number (CRN)", "X123456")
+		b.ClickButton("Start referral")
+		if p := b.Path(); !strings.HasPrefix(p, "/referrals/") || !strings.HasSuffix(p, "/draft") {
+			t.Fatalf("after starting a referral the browser is on %s, want /referrals/{id}/draft", p)
+		}
+	})
 }

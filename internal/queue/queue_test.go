@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
+	"github.com/crsplatform/crs/internal/db"
 	"github.com/crsplatform/crs/internal/dbtest"
 	"github.com/crsplatform/crs/internal/queue"
 )
@@ -83,24 +85,8 @@ func TestStopDrainsRunningJobs(t *testing.T) {
 	t.Parallel()
 	d := dbtest.New(t)
 	w := &slowWorker{started: make(chan struct{})}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, w)
-	client, err := queue.NewWorkerClient(d.Pool, queue.WorkerConfig{MaxWorkers: 2, Workers: workers, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := runOneJob(t, d, w, w.started)
 	ctx := context.Background()
-	if err := client.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.Insert(ctx, noteArgs{Note: "slow"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-w.started:
-	case <-time.After(10 * time.Second):
-		t.Fatal("job never started")
-	}
 	stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := client.Stop(stopCtx); err != nil {
@@ -137,24 +123,8 @@ func TestStopAndCancelReleasesAJobPastTheDeadline(t *testing.T) {
 	t.Parallel()
 	d := dbtest.New(t)
 	w := &stubbornWorker{started: make(chan struct{})}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, w)
-	client, err := queue.NewWorkerClient(d.Pool, queue.WorkerConfig{MaxWorkers: 2, Workers: workers, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := runOneJob(t, d, w, w.started)
 	ctx := context.Background()
-	if err := client.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.Insert(ctx, noteArgs{Note: "stubborn"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-w.started:
-	case <-time.After(10 * time.Second):
-		t.Fatal("job never started")
-	}
 	expired, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	if err := client.Stop(expired); err == nil {
@@ -175,4 +145,29 @@ func TestStopAndCancelReleasesAJobPastTheDeadline(t *testing.T) {
 	if job.State != "available" || job.Attempt != 0 {
 		t.Fatalf("job %+v after StopAndCancel, want available with its attempt not counted", job)
 	}
+}
+
+// runOneJob starts a worker client with w as its only worker, inserts one test_note job and returns
+// once the job has started (started is closed by the worker).
+func runOneJob(t *testing.T, d *db.DB, w river.Worker[noteArgs], started <-chan struct{}) *river.Client[pgx.Tx] {
+	t.Helper()
+	workers := river.NewWorkers()
+	river.AddWorker(workers, w)
+	client, err := queue.NewWorkerClient(d.Pool, queue.WorkerConfig{MaxWorkers: 2, Workers: workers, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Insert(ctx, noteArgs{Note: "one job"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("job never started")
+	}
+	return client
 }

@@ -402,3 +402,16 @@ func (b *Browser) saveArtifacts() {
 	_ = os.WriteFile(filepath.Join(dir, "visited.json"), visited, 0o644)
 	b.t.Logf("webtest: screenshot and HTML of the failing page saved in %s", dir)
 }
+
+// WithAndWithoutJS runs a journey twice, as subtests "javascript on" and "javascript off", so that
+// every journey is proved to work without JavaScript too; pass noJS on to Opts.NoJS.
+func WithAndWithoutJS(t *testing.T, journey func(t *testing.T, noJS bool)) {
+	t.Helper()
+	for _, noJS := range []bool{false, true} {
+		name := "javascript on"
+		if noJS {
+			name = "javascript off"
+		}
+		t.Run(name, func(t *testing.T) { journey(t, noJS) })
+	}
+}
